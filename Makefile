@@ -1,0 +1,42 @@
+# The README's two commands are `make run` and `make test`; both install what they need first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Debian packages the platform and its tests use (installed with apt-get when missing).
+DEB_PACKAGES :=
+PYTEST_ARGS ?=
+
+.PHONY: install run test lint typecheck check bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+	@if [ -n "$(DEB_PACKAGES)" ]; then ./scripts/install-debian.sh $(DEB_PACKAGES); fi
+
+run: install
+	$(BIN)/switchboard serve --demo
+
+test: install
+	./scripts/ensure-services.sh
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: install
+	$(BIN)/mypy
+
+check: lint typecheck test
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The HTTP edge: tolerant parsing (WIRE.md), authentication, one router per product, rendering."""

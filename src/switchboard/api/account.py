@@ -1,0 +1,24 @@
+"""Account endpoints: ``getBalance`` (SMS table)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from switchboard.api.deps import Call, authenticated
+from switchboard.api.responses import JsonResponse, ok
+from switchboard.errors import Product
+from switchboard.money import format_amount
+
+router = APIRouter()
+
+
+@router.get("/getBalance", summary="Account balance, gift and credit line")
+async def get_balance(call: Annotated[Call, Depends(authenticated(Product.SMS, app=False))]) -> JsonResponse:
+    account = call.principal.account
+    return ok(
+        balance=format_amount(account.balance),
+        gift=format_amount(account.gift),
+        credit=format_amount(account.credit),
+    )

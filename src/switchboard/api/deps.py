@@ -1,0 +1,77 @@
+"""The dependency every API route starts with: read the parameters, authenticate, hand over a Call."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request
+
+from switchboard.api.wire import WireError, parse_body, parse_query, text
+from switchboard.auth.authenticate import Authenticator, Principal
+from switchboard.auth.ip import client_address
+from switchboard.errors import ApiError, Product
+from switchboard.services.context import Services
+
+PARAMETER_ERROR: dict[Product, int] = {
+    Product.SMS: -22,
+    Product.VOICE: -22,
+    Product.AIVOICE: -27,
+    Product.CC: -22,
+}
+
+
+@dataclass(frozen=True)
+class Call:
+    """An authenticated request: who calls, for which product, with which parameters."""
+
+    product: Product
+    principal: Principal
+    params: dict[str, Any]
+    method: str
+
+    @property
+    def app_id(self) -> str:
+        assert self.principal.app is not None
+        return self.principal.app.app_id
+
+
+def services_of(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+async def read_params(request: Request, product: Product) -> dict[str, Any]:
+    params = parse_query(request.url.query)
+    if request.method == "GET":
+        return params
+    try:
+        body = await request.body()
+        params.update(parse_body(body, request.headers.get("content-type", "")))
+    except WireError as exc:
+        raise ApiError(product, PARAMETER_ERROR[product], str(exc)) from exc
+    return params
+
+
+def authenticated(product: Product, *, app: bool = True) -> Callable[[Request], Awaitable[Call]]:
+    """A dependency for routes of ``product``; ``app`` says whether the route needs an appId."""
+
+    async def dependency(request: Request) -> Call:
+        request.state.product = product
+        params = await read_params(request, product)
+        services = services_of(request)
+        peer = request.client.host if request.client else None
+        ip = client_address(
+            peer, request.headers.get("x-forwarded-for"), services.settings.trusted_proxies
+        )
+        principal = await Authenticator(services).authenticate(
+            product,
+            request.headers,
+            ip,
+            app_id=text(params, "appId", "appid") if app else None,
+            app_required=app,
+        )
+        return Call(product=product, principal=principal, params=params, method=request.method)
+
+    return dependency

@@ -1,0 +1,68 @@
+"""The application factory: ``create_app(settings, ...)`` builds a fresh ASGI app; tests call it afresh."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from starlette.requests import Request
+from starlette.responses import Response
+
+from switchboard import __version__
+from switchboard.api import routes
+from switchboard.api.errors import ErrorEnvelope, api_error_handler
+from switchboard.api.responses import JsonResponse
+from switchboard.clock import Clock
+from switchboard.errors import ApiError
+from switchboard.services.context import Services
+from switchboard.settings import Settings
+from switchboard.store import migrate
+
+
+def create_app(
+    settings: Settings,
+    *,
+    services: Services | None = None,
+    clock: Clock | None = None,
+    run_migrations: bool = True,
+) -> FastAPI:
+    """An app over ``services`` (built from ``settings`` when not given). The app owns what it builds."""
+    owned = services is None
+    services = services or Services.build(settings, clock=clock)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if run_migrations:
+            await migrate.upgrade(services.db)
+        try:
+            yield
+        finally:
+            if owned:
+                await services.db.dispose()
+
+    app = FastAPI(
+        title="Switchboard",
+        version=__version__,
+        description="SMS and voice platform speaking the Onbuka v3 HTTP API.",
+        lifespan=lifespan,
+        default_response_class=JsonResponse,
+    )
+    app.state.services = services
+    app.state.registry = CollectorRegistry()
+    app.add_exception_handler(ApiError, api_error_handler)
+    app.add_middleware(ErrorEnvelope)
+    routes.mount(app)
+
+    @app.get("/health", include_in_schema=False)
+    async def health() -> JsonResponse:
+        async with services.db.read() as conn:
+            await conn.exec_driver_sql("SELECT 1")
+        return JsonResponse({"status": "ok", "version": __version__})
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics(request: Request) -> Response:
+        return Response(generate_latest(request.app.state.registry), media_type=CONTENT_TYPE_LATEST)
+
+    return app

@@ -1,0 +1,168 @@
+"""The authentication check order and the code each failure gets in each product's table.
+
+Checks run in this order; the first that fails decides the answer (docs/auth.md shows the same table):
+
+ 1. ``Api-Key``, ``Sign`` and ``Timestamp`` headers present
+ 2. ``Timestamp`` a number within +-window of the server clock
+ 3. the API key exists
+ 4. ``Sign`` equals md5(key + secret + timestamp), hex in any case, compared in constant time
+ 5. the key is enabled
+ 6. the account is not locked
+ 7. the account's workspace is enabled
+ 8. the caller's IP is in the key's allow-list (when it has one)
+ 9. the route's appId is present (where the route needs one), exists, belongs to the key's account and
+    is of the route's product
+10. the key may use that app (when the key is limited to some apps)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum
+
+from switchboard.auth.ip import ip_allowed
+from switchboard.auth.signature import parse_timestamp, signature_matches
+from switchboard.errors import ApiError, Product
+from switchboard.services.context import Services
+from switchboard.store import tenants
+from switchboard.store.tenants import Account, ApiKey, App
+
+
+class Failure(Enum):
+    MISSING_HEADER = "missing header"
+    TIMESTAMP = "timestamp not a number or outside the window"
+    UNKNOWN_KEY = "unknown API key"
+    BAD_SIGNATURE = "signature does not match"
+    KEY_DISABLED = "API key disabled"
+    ACCOUNT_LOCKED = "account locked"
+    WORKSPACE_DISABLED = "workspace disabled"
+    IP_DENIED = "IP not in the key's allow-list"
+    APP_MISSING = "appId missing"
+    APP_UNKNOWN = "appId unknown, of another account or of another product"
+    APP_NOT_PERMITTED = "API key may not use this app"
+
+
+# Failure -> code, per product. Only codes of the product's own table appear here (ApiError checks).
+CODES: dict[Product, dict[Failure, int]] = {
+    Product.SMS: {
+        Failure.MISSING_HEADER: -1,
+        Failure.TIMESTAMP: -16,
+        Failure.UNKNOWN_KEY: -1,
+        Failure.BAD_SIGNATURE: -1,
+        Failure.KEY_DISABLED: -1,
+        Failure.ACCOUNT_LOCKED: -13,
+        Failure.WORKSPACE_DISABLED: -13,
+        Failure.IP_DENIED: -2,
+        Failure.APP_MISSING: -22,
+        Failure.APP_UNKNOWN: -1,
+        Failure.APP_NOT_PERMITTED: -1,
+    },
+    Product.VOICE: {
+        Failure.MISSING_HEADER: -1,
+        Failure.TIMESTAMP: -16,
+        Failure.UNKNOWN_KEY: -1,
+        Failure.BAD_SIGNATURE: -1,
+        Failure.KEY_DISABLED: -30,
+        Failure.ACCOUNT_LOCKED: -29,
+        Failure.WORKSPACE_DISABLED: -29,
+        Failure.IP_DENIED: -31,
+        Failure.APP_MISSING: -22,
+        Failure.APP_UNKNOWN: -52,
+        Failure.APP_NOT_PERMITTED: -32,
+    },
+    Product.AIVOICE: {
+        Failure.MISSING_HEADER: -1,
+        Failure.TIMESTAMP: -4,
+        Failure.UNKNOWN_KEY: -1,
+        Failure.BAD_SIGNATURE: -1,
+        Failure.KEY_DISABLED: -1,
+        Failure.ACCOUNT_LOCKED: -49,
+        Failure.WORKSPACE_DISABLED: -49,
+        Failure.IP_DENIED: -6,
+        Failure.APP_MISSING: -27,
+        Failure.APP_UNKNOWN: -37,
+        Failure.APP_NOT_PERMITTED: -37,
+    },
+    Product.CC: {
+        Failure.MISSING_HEADER: -1,
+        Failure.TIMESTAMP: -16,
+        Failure.UNKNOWN_KEY: -1,
+        Failure.BAD_SIGNATURE: -1,
+        Failure.KEY_DISABLED: -30,
+        Failure.ACCOUNT_LOCKED: -29,
+        Failure.WORKSPACE_DISABLED: -29,
+        Failure.IP_DENIED: -31,
+        Failure.APP_MISSING: -22,
+        Failure.APP_UNKNOWN: -32,
+        Failure.APP_NOT_PERMITTED: -32,
+    },
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the key, its account, and the app the request names (if any)."""
+
+    key: ApiKey
+    account: Account
+    app: App | None
+
+
+def fail(product: Product, failure: Failure) -> ApiError:
+    return ApiError(product, CODES[product][failure], failure.value)
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    value = headers.get(name)
+    return value.strip() if value and value.strip() else None
+
+
+class Authenticator:
+    def __init__(self, services: Services) -> None:
+        self.s = services
+
+    async def authenticate(
+        self,
+        product: Product,
+        headers: Mapping[str, str],
+        client_ip: str | None,
+        *,
+        app_id: str | None,
+        app_required: bool,
+    ) -> Principal:
+        api_key, signature, timestamp = (_header(headers, h) for h in ("api-key", "sign", "timestamp"))
+        if api_key is None or signature is None or timestamp is None:
+            raise fail(product, Failure.MISSING_HEADER)
+        seconds = parse_timestamp(timestamp)
+        if seconds is None or abs(self.s.clock.time() - seconds) > self.s.settings.timestamp_window:
+            raise fail(product, Failure.TIMESTAMP)
+        async with self.s.db.read() as conn:
+            found = await tenants.get_key_with_account(conn, api_key)
+            if found is None:
+                raise fail(product, Failure.UNKNOWN_KEY)
+            key, account = found
+            if not signature_matches(api_key, self.s.secrets.open(key.secret_enc), timestamp, signature):
+                raise fail(product, Failure.BAD_SIGNATURE)
+            self._check_standing(product, key, account, client_ip)
+            app = await tenants.get_app(conn, app_id) if app_id else None
+        if app_id is None:
+            if app_required:
+                raise fail(product, Failure.APP_MISSING)
+            return Principal(key=key, account=account, app=None)
+        if app is None or app.account_id != account.id or app.product != product.value:
+            raise fail(product, Failure.APP_UNKNOWN)
+        if key.allowed_apps is not None and app.app_id not in key.allowed_apps:
+            raise fail(product, Failure.APP_NOT_PERMITTED)
+        return Principal(key=key, account=account, app=app)
+
+    @staticmethod
+    def _check_standing(product: Product, key: ApiKey, account: Account, client_ip: str | None) -> None:
+        if not key.enabled:
+            raise fail(product, Failure.KEY_DISABLED)
+        if account.locked:
+            raise fail(product, Failure.ACCOUNT_LOCKED)
+        if not account.workspace_enabled:
+            raise fail(product, Failure.WORKSPACE_DISABLED)
+        if not ip_allowed(client_ip, key.allowed_ips):
+            raise fail(product, Failure.IP_DENIED)

@@ -1,0 +1,40 @@
+"""The ``switchboard`` command: the operator's CLI (typer + rich)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from switchboard.cli import server, tenancy
+from switchboard.cli.common import CliState
+
+app = typer.Typer(
+    help="Switchboard: SMS and voice platform speaking the Onbuka v3 API.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@app.callback()
+def root(
+    database_url: Annotated[
+        str | None, typer.Option("--database-url", help="Database URL (else SWITCHBOARD_DATABASE_URL).")
+    ] = None,
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Data folder (else SWITCHBOARD_DATA_DIR).")] = None,
+) -> None:
+    CliState.database_url = database_url
+    CliState.data_dir = data_dir
+
+
+app.command()(server.serve)
+app.command()(server.migrate)
+app.add_typer(tenancy.account_app, name="account")
+app.add_typer(tenancy.key_app, name="key")
+app.add_typer(tenancy.app_app, name="app")
+
+
+def main() -> None:
+    app()

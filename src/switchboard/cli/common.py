@@ -1,0 +1,71 @@
+"""What every CLI command shares: settings from flags and environment, running a service, printing."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from switchboard.errors import OperatorError
+from switchboard.services.context import Services
+from switchboard.settings import Settings
+from switchboard.store import migrate
+
+T = TypeVar("T")
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+class CliState:
+    """Global flags given before the command (``switchboard --database-url URL account ...``)."""
+
+    database_url: str | None = None
+    data_dir: Path | None = None
+
+
+def settings(**overrides: Any) -> Settings:
+    values = {k: v for k, v in overrides.items() if v is not None}
+    if CliState.database_url and "database_url" not in values:
+        values["database_url"] = CliState.database_url
+    if CliState.data_dir and "data_dir" not in values:
+        values["data_dir"] = CliState.data_dir
+    try:
+        return Settings(**values)
+    except ValueError as exc:
+        fail(f"bad setting: {exc}")
+
+
+def fail(message: str) -> typer.Exit:
+    err_console.print(f"error: {message}", markup=False, highlight=False)
+    raise typer.Exit(1)
+
+
+def run(action: Callable[[Services], Awaitable[T]], *, settings_: Settings | None = None) -> T:
+    """Build the services, bring the schema up to date, run ``action``, and turn refusals into exit 1."""
+
+    async def main() -> T:
+        services = Services.build(settings_ or settings())
+        try:
+            await migrate.upgrade(services.db)
+            return await action(services)
+        finally:
+            await services.db.dispose()
+
+    try:
+        return asyncio.run(main())
+    except OperatorError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"cannot reach the database: {exc}")
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+    sys.stdout.flush()

@@ -1,0 +1,52 @@
+"""Commands that run the platform: ``serve`` (everything in one process) and ``migrate``."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from switchboard.app import create_app
+from switchboard.cli.common import console, run, settings
+from switchboard.services.context import Services
+from switchboard.services.demo import banner, ensure_demo
+from switchboard.store import migrate as store_migrate
+
+
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    database_url: Annotated[str | None, typer.Option("--database-url", help="Database URL.")] = None,
+    demo: Annotated[bool, typer.Option("--demo", help="Create (once) and print a demo account.")] = False,
+) -> None:
+    """Run everything in one process: API, workers and the simulated carrier."""
+    cfg = settings(host=host, port=port, database_url=database_url)
+    logging.basicConfig(level=cfg.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    async def action(s: Services) -> None:
+        base_url = f"http://{cfg.host}:{cfg.port}"
+        if demo:
+            sys.stdout.write(banner(await ensure_demo(s), base_url))
+            sys.stdout.flush()
+        app = create_app(cfg, services=s, run_migrations=False)
+        server = uvicorn.Server(
+            uvicorn.Config(app, host=cfg.host, port=cfg.port, log_level=cfg.log_level, access_log=False)
+        )
+        await server.serve()
+
+    run(action, settings_=cfg)
+
+
+def migrate(
+    database_url: Annotated[str | None, typer.Option("--database-url", help="Database URL.")] = None,
+) -> None:
+    """Bring the database schema up to date."""
+    cfg = settings(database_url=database_url)
+
+    async def action(s: Services) -> None:
+        console.print(f"schema at revision {await store_migrate.current_revision(s.db)}")
+
+    run(action, settings_=cfg)

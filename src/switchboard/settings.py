@@ -1,0 +1,77 @@
+"""One typed settings object, read from the environment (prefix ``SWITCHBOARD_``) and CLI flags.
+
+Built once by the CLI or the test, then passed down; nothing below reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+MASTER_KEY_FILE = "master.key"
+SQLITE_FILE = "switchboard.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SWITCHBOARD_", extra="ignore")
+
+    data_dir: Path = Path("./data")
+    database_url: str | None = None
+    redis_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8080
+    master_key: SecretStr | None = None
+    timestamp_window: int = Field(default=1800, ge=1)
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    node_id: int = Field(default=0, ge=0, le=99)
+    log_level: str = "info"
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, list):
+            for item in value:
+                ipaddress.ip_network(str(item), strict=False)
+        return value
+
+    def resolved_database_url(self) -> str:
+        """The SQLAlchemy async URL: plain forms get their async driver added."""
+        return async_database_url(self.database_url or f"sqlite:///{self.data_dir / SQLITE_FILE}")
+
+    def resolved_master_key(self) -> bytes:
+        """The key that encrypts API secrets at rest; generated into the data folder on first use."""
+        if self.master_key is not None:
+            return self.master_key.get_secret_value().encode()
+        path = self.data_dir / MASTER_KEY_FILE
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            from cryptography.fernet import Fernet
+
+            key = Fernet.generate_key()
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(key)
+        return path.read_bytes().strip()
+
+
+def async_database_url(url: str) -> str:
+    """Add the async driver to ``sqlite://`` and ``postgresql://`` URLs; leave explicit drivers alone."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        raise ValueError(f"not a database URL: {url!r}")
+    drivers = {
+        "sqlite": "sqlite+aiosqlite",
+        "postgresql": "postgresql+asyncpg",
+        "postgres": "postgresql+asyncpg",
+    }
+    return f"{drivers.get(scheme, scheme)}://{rest}"
+
+

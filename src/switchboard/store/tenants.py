@@ -1,0 +1,249 @@
+"""Repository for accounts, API keys, apps and the ledger. Functions take an open connection."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from switchboard.store.tables import accounts, api_keys, apps, ledger
+
+
+@dataclass(frozen=True)
+class Account:
+    id: int
+    name: str
+    currency: str
+    balance: int
+    gift: int
+    credit: int
+    locked: bool
+    workspace_enabled: bool
+    timezone: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    id: int
+    account_id: int
+    api_key: str
+    secret_enc: str
+    enabled: bool
+    allowed_ips: list[str]
+    allowed_apps: list[str] | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class App:
+    id: int
+    app_id: str
+    account_id: int
+    product: str
+    name: str
+    report_url: str | None
+    inbound_url: str | None
+    call_url: str | None
+    options: dict[str, Any]
+    created_at: datetime
+
+
+def _account(row: sa.Row[Any]) -> Account:
+    m = row._mapping
+    return Account(**{f: m[accounts.c[f]] for f in Account.__dataclass_fields__})
+
+
+def _key(row: sa.Row[Any]) -> ApiKey:
+    m = row._mapping
+    return ApiKey(**{f: m[api_keys.c[f]] for f in ApiKey.__dataclass_fields__})
+
+
+def _app(row: sa.Row[Any]) -> App:
+    m = row._mapping
+    return App(**{f: m[apps.c[f]] for f in App.__dataclass_fields__})
+
+
+async def insert_account(conn: AsyncConnection, *, name: str, currency: str, now: datetime) -> int:
+    result = await conn.execute(
+        accounts.insert().values(name=name, currency=currency, created_at=now).returning(accounts.c.id)
+    )
+    return int(result.scalar_one())
+
+
+async def get_account(conn: AsyncConnection, account_id: int, *, for_update: bool = False) -> Account | None:
+    query = sa.select(accounts).where(accounts.c.id == account_id)
+    if for_update:
+        query = query.with_for_update()
+    row = (await conn.execute(query)).first()
+    return _account(row) if row else None
+
+
+async def list_accounts(conn: AsyncConnection) -> list[Account]:
+    rows = await conn.execute(sa.select(accounts).order_by(accounts.c.id))
+    return [_account(r) for r in rows]
+
+
+async def set_account_flags(conn: AsyncConnection, account_id: int, **flags: Any) -> bool:
+    result = await conn.execute(accounts.update().where(accounts.c.id == account_id).values(**flags))
+    return result.rowcount == 1
+
+
+async def add_ledger_entry(
+    conn: AsyncConnection,
+    *,
+    account_id: int,
+    kind: str,
+    balance_delta: int,
+    gift_delta: int,
+    reference: str | None,
+    now: datetime,
+) -> None:
+    await conn.execute(
+        ledger.insert().values(
+            account_id=account_id,
+            kind=kind,
+            balance_delta=balance_delta,
+            gift_delta=gift_delta,
+            reference=reference,
+            created_at=now,
+        )
+    )
+
+
+async def move_money(
+    conn: AsyncConnection,
+    *,
+    account_id: int,
+    kind: str,
+    balance_delta: int,
+    gift_delta: int = 0,
+    reference: str | None,
+    now: datetime,
+) -> bool:
+    """Change the buckets by the deltas and write the ledger row, in the caller's transaction.
+
+    The update is conditional: it matches no row (and returns False) when the result would leave the
+    gift below zero or the balance below minus the credit line, so concurrent spenders cannot overdraw.
+    """
+    result = await conn.execute(
+        accounts.update()
+        .where(
+            accounts.c.id == account_id,
+            accounts.c.balance + balance_delta + accounts.c.credit >= 0,
+            accounts.c.gift + gift_delta >= 0,
+        )
+        .values(balance=accounts.c.balance + balance_delta, gift=accounts.c.gift + gift_delta)
+    )
+    if result.rowcount != 1:
+        return False
+    await add_ledger_entry(
+        conn,
+        account_id=account_id,
+        kind=kind,
+        balance_delta=balance_delta,
+        gift_delta=gift_delta,
+        reference=reference,
+        now=now,
+    )
+    return True
+
+
+async def ledger_totals(conn: AsyncConnection, account_id: int) -> tuple[int, int]:
+    """Sums of the ledger's balance and gift deltas: they must equal the account's buckets."""
+    row = (
+        await conn.execute(
+            sa.select(
+                sa.func.coalesce(sa.func.sum(ledger.c.balance_delta), 0),
+                sa.func.coalesce(sa.func.sum(ledger.c.gift_delta), 0),
+            ).where(ledger.c.account_id == account_id)
+        )
+    ).one()
+    return int(row[0]), int(row[1])
+
+
+async def ledger_entries(conn: AsyncConnection, account_id: int, limit: int = 50) -> list[dict[str, Any]]:
+    rows = await conn.execute(
+        sa.select(ledger).where(ledger.c.account_id == account_id).order_by(ledger.c.id.desc()).limit(limit)
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+async def insert_key(
+    conn: AsyncConnection,
+    *,
+    account_id: int,
+    api_key: str,
+    secret_enc: str,
+    allowed_ips: list[str],
+    allowed_apps: list[str] | None,
+    now: datetime,
+) -> None:
+    await conn.execute(
+        api_keys.insert().values(
+            account_id=account_id,
+            api_key=api_key,
+            secret_enc=secret_enc,
+            allowed_ips=allowed_ips,
+            allowed_apps=allowed_apps,
+            created_at=now,
+        )
+    )
+
+
+async def get_key(conn: AsyncConnection, api_key: str) -> ApiKey | None:
+    row = (await conn.execute(sa.select(api_keys).where(api_keys.c.api_key == api_key))).first()
+    return _key(row) if row else None
+
+
+async def get_key_with_account(conn: AsyncConnection, api_key: str) -> tuple[ApiKey, Account] | None:
+    """The key and its account in one round trip (the hot path of authentication)."""
+    query = sa.select(api_keys, accounts).join(accounts, accounts.c.id == api_keys.c.account_id)
+    row = (await conn.execute(query.where(api_keys.c.api_key == api_key))).first()
+    return (_key(row), _account(row)) if row else None
+
+
+async def list_keys(conn: AsyncConnection, account_id: int) -> list[ApiKey]:
+    rows = await conn.execute(
+        sa.select(api_keys).where(api_keys.c.account_id == account_id).order_by(api_keys.c.id)
+    )
+    return [_key(r) for r in rows]
+
+
+async def update_key(conn: AsyncConnection, api_key: str, **values: Any) -> bool:
+    result = await conn.execute(api_keys.update().where(api_keys.c.api_key == api_key).values(**values))
+    return result.rowcount == 1
+
+
+async def insert_app(
+    conn: AsyncConnection,
+    *,
+    app_id: str,
+    account_id: int,
+    product: str,
+    name: str,
+    now: datetime,
+) -> None:
+    await conn.execute(
+        apps.insert().values(
+            app_id=app_id, account_id=account_id, product=product, name=name, options={}, created_at=now
+        )
+    )
+
+
+async def get_app(conn: AsyncConnection, app_id: str) -> App | None:
+    row = (await conn.execute(sa.select(apps).where(apps.c.app_id == app_id))).first()
+    return _app(row) if row else None
+
+
+async def list_apps(conn: AsyncConnection, account_id: int) -> list[App]:
+    rows = await conn.execute(sa.select(apps).where(apps.c.account_id == account_id).order_by(apps.c.id))
+    return [_app(r) for r in rows]
+
+
+async def update_app(conn: AsyncConnection, app_id: str, **values: Any) -> bool:
+    result = await conn.execute(apps.update().where(apps.c.app_id == app_id).values(**values))
+    return result.rowcount == 1
