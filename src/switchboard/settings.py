@@ -13,7 +13,6 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-
 MASTER_KEY_FILE = "master.key"
 SQLITE_FILE = "switchboard.db"
 
@@ -73,5 +72,3 @@ def async_database_url(url: str) -> str:
         "postgres": "postgresql+asyncpg",
     }
     return f"{drivers.get(scheme, scheme)}://{rest}"
-
-

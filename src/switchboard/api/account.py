@@ -14,7 +14,7 @@ from switchboard.money import format_amount
 router = APIRouter()
 
 
-@router.get("/getBalance", summary="Account balance, gift and credit line")
+@router.api_route("/getBalance", methods=["GET", "POST"], summary="Account balance, gift and credit line")
 async def get_balance(call: Annotated[Call, Depends(authenticated(Product.SMS, app=False))]) -> JsonResponse:
     account = call.principal.account
     return ok(

@@ -62,9 +62,7 @@ def authenticated(product: Product, *, app: bool = True) -> Callable[[Request], 
         params = await read_params(request, product)
         services = services_of(request)
         peer = request.client.host if request.client else None
-        ip = client_address(
-            peer, request.headers.get("x-forwarded-for"), services.settings.trusted_proxies
-        )
+        ip = client_address(peer, request.headers.get("x-forwarded-for"), services.settings.trusted_proxies)
         principal = await Authenticator(services).authenticate(
             product,
             request.headers,

@@ -23,7 +23,9 @@ def root(
     database_url: Annotated[
         str | None, typer.Option("--database-url", help="Database URL (else SWITCHBOARD_DATABASE_URL).")
     ] = None,
-    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Data folder (else SWITCHBOARD_DATA_DIR).")] = None,
+    data_dir: Annotated[
+        Path | None, typer.Option("--data-dir", help="Data folder (else SWITCHBOARD_DATA_DIR).")
+    ] = None,
 ) -> None:
     CliState.database_url = database_url
     CliState.data_dir = data_dir

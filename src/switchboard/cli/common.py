@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -42,7 +42,7 @@ def settings(**overrides: Any) -> Settings:
         fail(f"bad setting: {exc}")
 
 
-def fail(message: str) -> typer.Exit:
+def fail(message: str) -> NoReturn:
     err_console.print(f"error: {message}", markup=False, highlight=False)
     raise typer.Exit(1)
 

@@ -153,13 +153,19 @@ def account_show(account_id: int, as_json: JsonFlag = False) -> None:
         account, keys, apps = await Tenancy(s).account_details(account_id)
         if as_json:
             print_json(
-                {**account_json(account), "keys": [key_json(k) for k in keys], "apps": [app_json(a) for a in apps]}
+                {
+                    **account_json(account),
+                    "keys": [key_json(k) for k in keys],
+                    "apps": [app_json(a) for a in apps],
+                }
             )
             return
         show_account(account, False)
         keys_table = Table("apiKey", "enabled", "allowed IPs", "allowed apps", title="keys")
         for k in keys:
-            keys_table.add_row(k.api_key, str(k.enabled), ", ".join(k.allowed_ips) or "any", str(k.allowed_apps or "all"))
+            keys_table.add_row(
+                k.api_key, str(k.enabled), ", ".join(k.allowed_ips) or "any", str(k.allowed_apps or "all")
+            )
         apps_table = Table("appId", "product", "name", "report URL", "inbound URL", "call URL", title="apps")
         for a in apps:
             apps_table.add_row(a.app_id, a.product, a.name, a.report_url or "", a.inbound_url or "", a.call_url or "")
@@ -180,8 +186,13 @@ def account_list(as_json: JsonFlag = False) -> None:
         table = Table("id", "name", "currency", "balance", "gift", "credit", "locked")
         for a in accounts:
             table.add_row(
-                str(a.id), a.name, a.currency, format_amount(a.balance), format_amount(a.gift),
-                format_amount(a.credit), str(a.locked),
+                str(a.id),
+                a.name,
+                a.currency,
+                format_amount(a.balance),
+                format_amount(a.gift),
+                format_amount(a.credit),
+                str(a.locked),
             )
         console.print(table)
 
@@ -259,7 +270,9 @@ def app_create(
 @app_app.command("update")
 def app_update(
     app_id: str,
-    report_url: Annotated[str | None, typer.Option("--report-url", help="Delivery-report push URL ('' clears).")] = None,
+    report_url: Annotated[
+        str | None, typer.Option("--report-url", help="Delivery-report push URL ('' clears).")
+    ] = None,
     inbound_url: Annotated[str | None, typer.Option("--inbound-url", help="Inbound SMS push URL ('' clears).")] = None,
     call_url: Annotated[str | None, typer.Option("--call-url", help="Call-result push URL ('' clears).")] = None,
     as_json: JsonFlag = False,
@@ -267,9 +280,7 @@ def app_update(
     """Set an app's push targets."""
 
     async def action(s: Services) -> None:
-        updated = await Tenancy(s).update_app(
-            app_id, report_url=report_url, inbound_url=inbound_url, call_url=call_url
-        )
+        updated = await Tenancy(s).update_app(app_id, report_url=report_url, inbound_url=inbound_url, call_url=call_url)
         print_json(app_json(updated)) if as_json else console.print(app_json(updated))
 
     run(action)

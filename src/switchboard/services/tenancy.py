@@ -135,7 +135,11 @@ class Tenancy:
             account = await tenants.get_account(conn, account_id)
             if account is None:
                 raise OperatorError(f"no account {account_id}")
-            return account, await tenants.list_keys(conn, account_id), await tenants.list_apps(conn, account_id)
+            return (
+                account,
+                await tenants.list_keys(conn, account_id),
+                await tenants.list_apps(conn, account_id),
+            )
 
     async def topup(self, account_id: int, amount: str, *, gift: bool = False, reference: str = "") -> Account:
         micros = _amount(amount, what="amount", allow_zero=False)

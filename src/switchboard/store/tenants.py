@@ -207,9 +207,7 @@ async def get_key_with_account(conn: AsyncConnection, api_key: str) -> tuple[Api
 
 
 async def list_keys(conn: AsyncConnection, account_id: int) -> list[ApiKey]:
-    rows = await conn.execute(
-        sa.select(api_keys).where(api_keys.c.account_id == account_id).order_by(api_keys.c.id)
-    )
+    rows = await conn.execute(sa.select(api_keys).where(api_keys.c.account_id == account_id).order_by(api_keys.c.id))
     return [_key(r) for r in rows]
 
 
