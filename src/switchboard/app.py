@@ -19,6 +19,7 @@ from switchboard.errors import ApiError
 from switchboard.services.context import Services
 from switchboard.settings import Settings
 from switchboard.store import migrate
+from switchboard.workers.runner import Workers
 
 
 def create_app(
@@ -27,8 +28,11 @@ def create_app(
     services: Services | None = None,
     clock: Clock | None = None,
     run_migrations: bool = True,
+    worker_roles: list[str] | None = None,
 ) -> FastAPI:
-    """An app over ``services`` (built from ``settings`` when not given). The app owns what it builds."""
+    """An app over ``services`` (built from ``settings`` when not given). The app owns what it builds.
+
+    ``worker_roles`` run as background tasks for the app's lifetime (``serve`` passes all of them)."""
     owned = services is None
     services = services or Services.build(settings, clock=clock)
 
@@ -36,9 +40,13 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if run_migrations:
             await migrate.upgrade(services.db)
+        await services.start()
+        workers = Workers(services, worker_roles or [])
+        await workers.start()
         try:
             yield
         finally:
+            await workers.stop()
             if owned:
                 await services.db.dispose()
 

@@ -59,3 +59,13 @@ class MessageIds:
 
     def many(self, count: int) -> list[str]:
         return [self.next() for _ in range(count)]
+
+    def resume_after(self, last: str | None) -> None:
+        """Continue after ``last`` (the newest id in the store), so a restart within the same second
+        cannot mint an id again."""
+        if not last or len(last) != 19 or not last.isdigit() or int(last[12:14]) != self._node:
+            return
+        second = int(datetime.strptime(last[:12], "%y%m%d%H%M%S").replace(tzinfo=UTC).timestamp())
+        with self._lock:
+            if (second, int(last[14:])) >= (self._second, self._seq):
+                self._second, self._seq = second, int(last[14:]) + 1

@@ -30,6 +30,7 @@ class Call:
     principal: Principal
     params: dict[str, Any]
     method: str
+    services: Services
 
     @property
     def app_id(self) -> str:
@@ -70,6 +71,6 @@ def authenticated(product: Product, *, app: bool = True) -> Callable[[Request], 
             app_id=text(params, "appId", "appid") if app else None,
             app_required=app,
         )
-        return Call(product=product, principal=principal, params=params, method=request.method)
+        return Call(product=product, principal=principal, params=params, method=request.method, services=services)
 
     return dependency

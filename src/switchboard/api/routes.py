@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from switchboard.api import account
+from switchboard.api import account, sms
 from switchboard.errors import Product
 
 # (router, product, Onbuka prefix, mirror prefixes)
 MOUNTS: list[tuple[APIRouter, Product, str, tuple[str, ...]]] = [
     (account.router, Product.SMS, "/v3", ("/sms",)),
+    (sms.router, Product.SMS, "/v3", ("/sms",)),
 ]
 
 # Longest first, so /v3/voice wins over /v3.

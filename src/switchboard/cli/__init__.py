@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from switchboard.cli import server, tenancy
+from switchboard.cli import catalog, server, tenancy
 from switchboard.cli.common import CliState
 
 app = typer.Typer(
@@ -36,6 +36,10 @@ app.command()(server.migrate)
 app.add_typer(tenancy.account_app, name="account")
 app.add_typer(tenancy.key_app, name="key")
 app.add_typer(tenancy.app_app, name="app")
+app.add_typer(catalog.rate_app, name="rate")
+app.add_typer(catalog.words_app, name="words")
+app.add_typer(catalog.template_app, name="template")
+app.add_typer(catalog.sms_app, name="sms")
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from switchboard.cli.common import console, run, settings
 from switchboard.services.context import Services
 from switchboard.services.demo import banner, ensure_demo
 from switchboard.store import migrate as store_migrate
+from switchboard.workers.runner import ROLES
 
 
 def serve(
@@ -31,7 +32,7 @@ def serve(
         if demo:
             sys.stdout.write(banner(await ensure_demo(s), base_url))
             sys.stdout.flush()
-        app = create_app(cfg, services=s, run_migrations=False)
+        app = create_app(cfg, services=s, run_migrations=False, worker_roles=list(ROLES))
         server = uvicorn.Server(
             uvicorn.Config(app, host=cfg.host, port=cfg.port, log_level=cfg.log_level, access_log=False)
         )

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from switchboard.cli.common import console, print_json, run
+from switchboard.cli.common import console, fail, print_json, run
 from switchboard.money import format_amount
 from switchboard.services.context import Services
 from switchboard.services.tenancy import Tenancy
@@ -58,6 +58,23 @@ def key_json(key: ApiKey) -> dict[str, Any]:
         "allowedIps": key.allowed_ips,
         "allowedApps": key.allowed_apps,
     }
+
+
+def parse_options(items: list[str]) -> dict[str, Any]:
+    """NAME=VALUE pairs; values true/false become booleans and digits integers."""
+    options: dict[str, Any] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            fail(f"an option is NAME=VALUE: {item!r}")
+        text = value.strip()
+        parsed: Any = text
+        if text.lower() in ("true", "false"):
+            parsed = text.lower() == "true"
+        elif text.isdigit():
+            parsed = int(text)
+        options[name.strip()] = parsed
+    return options
 
 
 def show_account(account: Account, as_json: bool) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from switchboard.auth.secrets import SecretBox
 from switchboard.clock import Clock, SystemClock
@@ -18,6 +19,8 @@ class Services:
     clock: Clock
     secrets: SecretBox
     msg_ids: MessageIds
+    # Per-process caches that services keep (e.g. compiled sensitive-word matchers), by name.
+    caches: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def build(cls, settings: Settings, *, db: Database | None = None, clock: Clock | None = None) -> Services:
@@ -29,3 +32,10 @@ class Services:
             secrets=SecretBox(settings.resolved_master_key()),
             msg_ids=MessageIds(clock, settings.node_id),
         )
+
+    async def start(self) -> None:
+        """Prepare what needs the database before serving: continue the message-id sequence."""
+        from switchboard.store.messages import latest_msg_id
+
+        async with self.db.read() as conn:
+            self.msg_ids.resume_after(await latest_msg_id(conn))

@@ -81,3 +81,90 @@ ledger = sa.Table(
     sa.Column("reference", sa.String(200), nullable=True),
     sa.Column("created_at", UtcDateTime, nullable=False),
 )
+
+# One row per destination number. A queued row is also its own dispatch job (the outbox): workers claim
+# rows whose status is "queued" and whose due_at has come, holding a lease until lease_until.
+messages = sa.Table(
+    "messages",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("msg_id", sa.String(20), nullable=False, unique=True),
+    sa.Column("account_id", sa.Integer, sa.ForeignKey("accounts.id"), nullable=False),
+    sa.Column("app_id", sa.String(32), nullable=False),
+    sa.Column("number", sa.String(20), nullable=False),
+    sa.Column("country", sa.String(3), nullable=False),
+    sa.Column("content", sa.Text, nullable=False),
+    sa.Column("sender_id", sa.String(32), nullable=True),
+    sa.Column("order_id", sa.String(64), nullable=True),
+    sa.Column("encoding", sa.String(8), nullable=False),
+    sa.Column("segments", sa.Integer, nullable=False),
+    # Price per segment and the cost charged for this number, in micro-units of `currency`.
+    sa.Column("price", sa.BigInteger, nullable=False),
+    sa.Column("cost", sa.BigInteger, nullable=False),
+    # The part of `cost` paid from the gift bucket (refunds return it there).
+    sa.Column("paid_gift", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("currency", sa.String(3), nullable=False),
+    # scheduled | queued | submitted | delivered | failed | expired | cancelled
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("send_at", UtcDateTime, nullable=True),
+    sa.Column("due_at", UtcDateTime, nullable=False),
+    sa.Column("lease_until", UtcDateTime, nullable=True),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("carrier", sa.String(64), nullable=True),
+    sa.Column("carrier_msg_id", sa.String(80), nullable=True),
+    sa.Column("error_code", sa.String(32), nullable=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("submitted_at", UtcDateTime, nullable=True),
+    sa.Column("final_at", UtcDateTime, nullable=True),
+    sa.Index("ix_messages_status_due", "status", "due_at"),
+    sa.Index("ix_messages_account_number_created", "account_id", "number", "created_at"),
+    sa.Index("ix_messages_account_created", "account_id", "created_at"),
+    sa.Index("ix_messages_app_created", "app_id", "created_at"),
+)
+
+# With an app's "unique orderIds" option on, each orderId maps to the message it first created.
+order_ids = sa.Table(
+    "order_ids",
+    metadata,
+    sa.Column("app_id", sa.String(32), primary_key=True),
+    sa.Column("order_id", sa.String(64), primary_key=True),
+    sa.Column("msg_id", sa.String(20), nullable=False),
+    sa.Column("number", sa.String(20), nullable=False),
+)
+
+# Prices per product and destination: country ("*" for every country) and optionally a number prefix,
+# globally (account_id null) or for one account. The most specific row wins (see domain/pricing.py).
+rates = sa.Table(
+    "rates",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("product", sa.String(16), nullable=False),
+    sa.Column("country", sa.String(3), nullable=False),
+    sa.Column("prefix", sa.String(16), nullable=False, server_default=""),
+    sa.Column("account_id", sa.Integer, sa.ForeignKey("accounts.id"), nullable=True),
+    sa.Column("price", sa.BigInteger, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.Index("ix_rates_product_account", "product", "account_id"),
+)
+
+# Sensitive words: global (account_id null) or of one account.
+words = sa.Table(
+    "words",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("word", sa.String(200), nullable=False),
+    sa.Column("account_id", sa.Integer, sa.ForeignKey("accounts.id"), nullable=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)
+
+# SMS templates of an app; only approved ones are matched.
+templates = sa.Table(
+    "templates",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("app_id", sa.String(32), nullable=False, index=True),
+    sa.Column("content", sa.Text, nullable=False),
+    sa.Column("approved", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)

@@ -245,3 +245,28 @@ async def list_apps(conn: AsyncConnection, account_id: int) -> list[App]:
 async def update_app(conn: AsyncConnection, app_id: str, **values: Any) -> bool:
     result = await conn.execute(apps.update().where(apps.c.app_id == app_id).values(**values))
     return result.rowcount == 1
+
+
+async def debit(conn: AsyncConnection, *, account_id: int, cost: int, reference: str, now: datetime) -> int | None:
+    """Charge ``cost``: the gift bucket first, then the balance down to minus the credit line.
+
+    Returns the part paid from the gift, or None (nothing changed) when gift + balance + credit does not
+    cover it. The account row is locked for the rest of the caller's transaction, and the update is
+    conditional as well, so concurrent debits can never overdraw.
+    """
+    account = await get_account(conn, account_id, for_update=True)
+    if account is None or account.gift + account.balance + account.credit < cost:
+        return None
+    from_gift = min(account.gift, cost)
+    if cost == 0:
+        return 0
+    moved = await move_money(
+        conn,
+        account_id=account_id,
+        kind="debit",
+        balance_delta=-(cost - from_gift),
+        gift_delta=-from_gift,
+        reference=reference,
+        now=now,
+    )
+    return from_gift if moved else None

@@ -1,0 +1,1 @@
+"""SMS text rules: alphabets, lengths and splitting into parts."""

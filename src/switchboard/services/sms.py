@@ -1,0 +1,315 @@
+"""Submitting SMS: validate, price, limit, then charge and queue in one transaction (``send``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from switchboard.auth.authenticate import Principal
+from switchboard.domain.pricing import PriceList
+from switchboard.domain.sms.validation import Group, check_count, check_group, sms_error
+from switchboard.domain.templates import matches_any
+from switchboard.domain.words import WordMatcher
+from switchboard.errors import Product
+from switchboard.services.context import Services
+from switchboard.store import catalog, messages, tenants
+
+DEFAULT_NUMBER_LIMIT = 50
+DEFAULT_NUMBER_PERIOD = 3600
+DEFAULT_TOTAL_PERIOD = 86400
+
+
+@dataclass(frozen=True)
+class SendRequest:
+    """One send group as the client gave it (all fields optional text)."""
+
+    content: str | None
+    numbers: str | None
+    sender_id: str | None = None
+    order_ids: str | None = None
+    send_time: str | None = None
+
+
+@dataclass(frozen=True)
+class Accepted:
+    msg_id: str
+    number: str
+    order_id: str | None
+
+
+@dataclass
+class SendOutcome:
+    accepted: list[Accepted]
+    failed: int
+
+
+@dataclass(frozen=True)
+class SmsOptions:
+    """Per-app SMS options (``switchboard app update APP --option name=value``)."""
+
+    strict_numbers: bool = False
+    templates_required: bool = False
+    unique_order_ids: bool = False
+    total_limit: int = 0  # -27: messages per period per account; 0 = off
+    total_period: int = DEFAULT_TOTAL_PERIOD
+    number_limit: int = DEFAULT_NUMBER_LIMIT  # -28: messages per period to one number; 0 = off
+    number_period: int = DEFAULT_NUMBER_PERIOD
+
+    @classmethod
+    def of(cls, options: dict[str, Any]) -> SmsOptions:
+        known = {k: options[k] for k in cls.__dataclass_fields__ if k in options}
+        return cls(**known)
+
+
+@dataclass
+class _Candidate:
+    group: Group
+    number: str
+    country: str
+    order_id: str | None
+    price: int
+    index: int  # position in the request, to answer in order
+
+
+class SmsService:
+    def __init__(self, services: Services) -> None:
+        self.s = services
+
+    async def send(self, principal: Principal, requests: list[SendRequest], *, max_numbers: int) -> SendOutcome:
+        assert principal.app is not None
+        app, account = principal.app, principal.account
+        opts = SmsOptions.of(app.options)
+        now = self.s.clock.now()
+        groups = [
+            check_group(
+                content=r.content,
+                numbers=r.numbers,
+                sender_id=r.sender_id,
+                order_ids=r.order_ids,
+                send_time=r.send_time,
+                now=now,
+                max_numbers=max_numbers,
+                strict_numbers=opts.strict_numbers,
+            )
+            for r in requests
+        ]
+        check_count(groups, max_numbers)
+        async with self.s.db.read() as conn:
+            matcher = await self._matcher(conn, account.id)
+            for group in groups:
+                if matcher.first_match(group.content):
+                    raise sms_error(-3)
+            if opts.templates_required:
+                approved = [t.content for t in await catalog.app_templates(conn, app.app_id) if t.approved]
+                if not approved:
+                    raise sms_error(-17)
+                if not all(matches_any(g.content, approved) for g in groups):
+                    raise sms_error(-6)
+            prices = PriceList(
+                await catalog.load_rates(conn, Product.SMS.value, account.id),
+                account_id=account.id,
+                currency=account.currency,
+            )
+        candidates, abnormal, unpriced = self._price(groups, prices)
+        if not candidates:
+            raise sms_error(-9 if abnormal and not unpriced else -19)
+        async with self.s.db.write() as conn:
+            return await self._commit(conn, principal, opts, candidates, abnormal + unpriced)
+
+    async def _matcher(self, conn: AsyncConnection, account_id: int) -> WordMatcher:
+        cache: dict[int, tuple[tuple[int, int], WordMatcher]] = self.s.caches.setdefault("words", {})
+        version = await catalog.words_version(conn)
+        cached = cache.get(account_id)
+        if cached is None or cached[0] != version:
+            cached = (version, WordMatcher(await catalog.words_for(conn, account_id)))
+            cache[account_id] = cached
+        return cached[1]
+
+    @staticmethod
+    def _price(groups: list[Group], prices: PriceList) -> tuple[list[_Candidate], int, int]:
+        candidates: list[_Candidate] = []
+        abnormal = unpriced = index = 0
+        for group in groups:
+            for entry in group.entries:
+                index += 1
+                if entry.number is None:
+                    abnormal += 1
+                    continue
+                rate = prices.rate_for(entry.number.country, entry.number.digits)
+                if rate is None:
+                    unpriced += 1
+                    continue
+                candidates.append(
+                    _Candidate(group, entry.number.digits, entry.number.country, entry.order_id, rate.price, index)
+                )
+        return candidates, abnormal, unpriced
+
+    async def _commit(
+        self,
+        conn: AsyncConnection,
+        principal: Principal,
+        opts: SmsOptions,
+        candidates: list[_Candidate],
+        failed: int,
+    ) -> SendOutcome:
+        assert principal.app is not None
+        app, account = principal.app, principal.account
+        now = self.s.clock.now()
+        repeats: dict[int, Accepted] = {}
+        if opts.unique_order_ids:
+            candidates, repeats = await self._repeated_orders(conn, app.app_id, candidates)
+        if opts.total_limit and candidates:
+            sent = await messages.count_since(conn, account.id, now - timedelta(seconds=opts.total_period))
+            if sent + len(candidates) > opts.total_limit:
+                raise sms_error(-27)
+        if opts.number_limit and candidates:
+            candidates, over = await self._within_number_limit(conn, account.id, opts, candidates)
+            failed += over
+            if not candidates and not repeats:
+                raise sms_error(-28)
+        rows = self._rows(principal, candidates)
+        total = sum(r["cost"] for r in rows)
+        if rows:
+            reference = f"sms {rows[0]['msg_id']} x{len(rows)}"
+            from_gift = await tenants.debit(conn, account_id=account.id, cost=total, reference=reference, now=now)
+            if from_gift is None:
+                raise sms_error(-10)
+            for row in rows:
+                row["paid_gift"] = min(row["cost"], from_gift)
+                from_gift -= row["paid_gift"]
+            await messages.insert_messages(conn, rows)
+            if opts.unique_order_ids:
+                await messages.insert_order_ids(
+                    conn,
+                    [
+                        {"app_id": app.app_id, "order_id": r["order_id"], "msg_id": r["msg_id"], "number": r["number"]}
+                        for r in rows
+                        if r["order_id"] is not None
+                    ],
+                )
+        fresh = {
+            c.index: Accepted(r["msg_id"], r["number"], r["order_id"]) for c, r in zip(candidates, rows, strict=True)
+        }
+        failed += _resolve_repeats_within_request(fresh, repeats)
+        ordered = [accepted for _, accepted in sorted({**fresh, **repeats}.items())]
+        return SendOutcome(accepted=ordered, failed=failed)
+
+    def _rows(self, principal: Principal, candidates: list[_Candidate]) -> list[dict[str, Any]]:
+        assert principal.app is not None
+        now = self.s.clock.now()
+        rows = []
+        for c in candidates:
+            scheduled = c.group.send_at is not None
+            rows.append(
+                {
+                    "msg_id": self.s.msg_ids.next(),
+                    "account_id": principal.account.id,
+                    "app_id": principal.app.app_id,
+                    "number": c.number,
+                    "country": c.country,
+                    "content": c.group.content,
+                    "sender_id": c.group.sender_id,
+                    "order_id": c.order_id,
+                    "encoding": c.group.analysis.encoding,
+                    "segments": c.group.analysis.segments,
+                    "price": c.price,
+                    "cost": c.price * c.group.analysis.segments,
+                    "paid_gift": 0,
+                    "currency": principal.account.currency,
+                    "status": messages.SCHEDULED if scheduled else messages.QUEUED,
+                    "send_at": c.group.send_at,
+                    "due_at": c.group.send_at or now,
+                    "created_at": now,
+                }
+            )
+        return rows
+
+    @staticmethod
+    async def _repeated_orders(
+        conn: AsyncConnection, app_id: str, candidates: list[_Candidate]
+    ) -> tuple[list[_Candidate], dict[int, Accepted]]:
+        """With unique orderIds, an orderId seen before answers with its first msgId and is not sent again."""
+        seen = await messages.existing_order_ids(conn, app_id, [c.order_id for c in candidates if c.order_id])
+        fresh: list[_Candidate] = []
+        repeats: dict[int, Accepted] = {}
+        first_in_request: dict[str, _Candidate] = {}
+        for c in candidates:
+            if c.order_id is None:
+                fresh.append(c)
+            elif c.order_id in seen:
+                msg_id, number = seen[c.order_id]
+                repeats[c.index] = Accepted(msg_id, number, c.order_id)
+            elif c.order_id in first_in_request:
+                repeats[c.index] = Accepted("", c.number, c.order_id)  # filled in once msgIds are minted
+            else:
+                first_in_request[c.order_id] = c
+                fresh.append(c)
+        return fresh, repeats
+
+    async def _within_number_limit(
+        self, conn: AsyncConnection, account_id: int, opts: SmsOptions, candidates: list[_Candidate]
+    ) -> tuple[list[_Candidate], int]:
+        """Drop the numbers that already had ``number_limit`` messages in the period (anti-pumping, -28)."""
+        since = self.s.clock.now() - timedelta(seconds=opts.number_period)
+        counts = await messages.count_per_number_since(conn, account_id, [c.number for c in candidates], since)
+        kept: list[_Candidate] = []
+        over = 0
+        for c in candidates:
+            if counts.get(c.number, 0) >= opts.number_limit:
+                over += 1
+                continue
+            counts[c.number] = counts.get(c.number, 0) + 1
+            kept.append(c)
+        return kept, over
+
+
+def _resolve_repeats_within_request(fresh: dict[int, Accepted], repeats: dict[int, Accepted]) -> int:
+    """An orderId given twice in one request answers with its first occurrence's msgId; returns how many
+    repeats failed because their first occurrence was not accepted either."""
+    by_order = {a.order_id: a.msg_id for a in fresh.values() if a.order_id is not None}
+    failed = 0
+    for index, repeat in list(repeats.items()):
+        if repeat.msg_id:
+            continue
+        first = by_order.get(repeat.order_id or "")
+        if first is None:
+            del repeats[index]
+            failed += 1
+        else:
+            repeats[index] = Accepted(first, repeat.number, repeat.order_id)
+    return failed
+
+
+class Scheduled:
+    """Scheduled messages: list them, cancel them (refunded), and promote them when their time comes."""
+
+    def __init__(self, services: Services) -> None:
+        self.s = services
+
+    async def scheduled(self, account_id: int | None = None) -> list[dict[str, Any]]:
+        async with self.s.db.read() as conn:
+            return await messages.list_scheduled(conn, account_id)
+
+    async def cancel(self, msg_ids: list[str]) -> list[str]:
+        """Cancel still-scheduled messages and refund each to the buckets it was paid from."""
+        now = self.s.clock.now()
+        async with self.s.db.write() as conn:
+            cancelled = await messages.cancel_scheduled(conn, msg_ids, now)
+            for row in cancelled:
+                await tenants.move_money(
+                    conn,
+                    account_id=row["account_id"],
+                    kind="refund",
+                    balance_delta=row["cost"] - row["paid_gift"],
+                    gift_delta=row["paid_gift"],
+                    reference=f"cancel {row['msg_id']}",
+                    now=now,
+                )
+        return [row["msg_id"] for row in cancelled]
+
+    async def promote_due(self) -> int:
+        async with self.s.db.write() as conn:
+            return await messages.promote_due(conn, self.s.clock.now())

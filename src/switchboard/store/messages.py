@@ -1,0 +1,114 @@
+"""Repository for SMS messages (each queued row is also its dispatch job) and orderId idempotency."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from switchboard.store.tables import messages, order_ids
+
+SCHEDULED = "scheduled"
+QUEUED = "queued"
+SUBMITTED = "submitted"
+DELIVERED = "delivered"
+FAILED = "failed"
+EXPIRED = "expired"
+CANCELLED = "cancelled"
+FINAL_STATES = frozenset({DELIVERED, FAILED, EXPIRED, CANCELLED})
+
+
+async def insert_messages(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        await conn.execute(messages.insert(), list(rows))
+
+
+async def count_since(conn: AsyncConnection, account_id: int, since: datetime) -> int:
+    query = sa.select(sa.func.count()).where(messages.c.account_id == account_id, messages.c.created_at >= since)
+    return int((await conn.execute(query)).scalar_one())
+
+
+async def count_per_number_since(
+    conn: AsyncConnection, account_id: int, numbers: Sequence[str], since: datetime
+) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    unique = sorted(set(numbers))
+    for start in range(0, len(unique), 500):
+        chunk = unique[start : start + 500]
+        rows = await conn.execute(
+            sa.select(messages.c.number, sa.func.count())
+            .where(
+                messages.c.account_id == account_id,
+                messages.c.number.in_(chunk),
+                messages.c.created_at >= since,
+            )
+            .group_by(messages.c.number)
+        )
+        counts.update({r[0]: int(r[1]) for r in rows})
+    return counts
+
+
+async def existing_order_ids(conn: AsyncConnection, app_id: str, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """orderId -> (msgId, number) for the orderIds of this app seen before."""
+    found: dict[str, tuple[str, str]] = {}
+    unique = sorted(set(ids))
+    for start in range(0, len(unique), 500):
+        rows = await conn.execute(
+            sa.select(order_ids).where(
+                order_ids.c.app_id == app_id, order_ids.c.order_id.in_(unique[start : start + 500])
+            )
+        )
+        found.update({r.order_id: (r.msg_id, r.number) for r in rows})
+    return found
+
+
+async def insert_order_ids(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        await conn.execute(order_ids.insert(), list(rows))
+
+
+async def promote_due(conn: AsyncConnection, now: datetime) -> int:
+    """Scheduled messages whose time has come become queued (safe to run in several copies)."""
+    result = await conn.execute(
+        messages.update().where(messages.c.status == SCHEDULED, messages.c.due_at <= now).values(status=QUEUED)
+    )
+    return int(result.rowcount)
+
+
+async def list_scheduled(
+    conn: AsyncConnection, account_id: int | None = None, limit: int = 1000
+) -> list[dict[str, Any]]:
+    query = sa.select(messages).where(messages.c.status == SCHEDULED).order_by(messages.c.due_at).limit(limit)
+    if account_id is not None:
+        query = query.where(messages.c.account_id == account_id)
+    return [dict(r._mapping) for r in await conn.execute(query)]
+
+
+async def cancel_scheduled(conn: AsyncConnection, msg_ids: Sequence[str], now: datetime) -> list[dict[str, Any]]:
+    """Move still-scheduled messages to cancelled; returns the rows that were cancelled (for refunds)."""
+    rows = [
+        dict(r._mapping)
+        for r in await conn.execute(
+            sa.select(messages).where(messages.c.msg_id.in_(list(msg_ids)), messages.c.status == SCHEDULED)
+        )
+    ]
+    if rows:
+        await conn.execute(
+            messages.update()
+            .where(messages.c.id.in_([r["id"] for r in rows]), messages.c.status == SCHEDULED)
+            .values(status=CANCELLED, final_at=now)
+        )
+    return rows
+
+
+async def get_by_msg_ids(conn: AsyncConnection, msg_ids: Sequence[str]) -> list[dict[str, Any]]:
+    rows = await conn.execute(sa.select(messages).where(messages.c.msg_id.in_(list(msg_ids))))
+    return [dict(r._mapping) for r in rows]
+
+
+async def latest_msg_id(conn: AsyncConnection) -> str | None:
+    value = (await conn.execute(sa.select(sa.func.max(messages.c.msg_id)))).scalar()
+    return str(value) if value else None
