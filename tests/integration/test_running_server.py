@@ -68,9 +68,17 @@ def test_serve_demo_prints_a_request_that_works_when_pasted(tmp_path: Path) -> N
     with running_server(env, "--demo", log=log) as base:
         text = log.read_text()
         assert f"{base}/openapi.json" in text and f"{base}/health" in text
-        snippet = "\n".join(line.strip() for line in text.splitlines() if line.strip().startswith(("TS=", "curl ")))
+        lines = text.splitlines()
+        start = next(i for i, line in enumerate(lines) if line.startswith("Try it"))
+        block = lines[start + 1 : lines.index("", start)]
+        snippet = "\n".join(line.strip() for line in block)
         result = subprocess.run(["bash", "-c", snippet], capture_output=True, text=True, timeout=30, check=True)
-        assert json.loads(result.stdout)["balance"] == "100.000000"
+        decoder, position, answers = json.JSONDecoder(), 0, []
+        while position < len(result.stdout):
+            answer, position = decoder.raw_decode(result.stdout, position)
+            answers.append(answer)
+        assert answers[0]["balance"] == "100.000000"
+        assert (answers[1]["status"], answers[1]["success"]) == ("0", "1")
     first_key = re.search(r"apiKey\s+(\w+)", text)
     with running_server(env, "--demo", log=log):
         again = re.search(r"apiKey\s+(\w+)", log.read_text())

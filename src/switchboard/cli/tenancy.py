@@ -292,12 +292,19 @@ def app_update(
     ] = None,
     inbound_url: Annotated[str | None, typer.Option("--inbound-url", help="Inbound SMS push URL ('' clears).")] = None,
     call_url: Annotated[str | None, typer.Option("--call-url", help="Call-result push URL ('' clears).")] = None,
+    option: Annotated[
+        list[str] | None,
+        typer.Option("--option", help="NAME=VALUE app option (repeat), e.g. templates_required=true (docs/sms.md)."),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Set an app's push targets."""
+    """Set an app's push targets and options."""
+    options = parse_options(option or [])
 
     async def action(s: Services) -> None:
-        updated = await Tenancy(s).update_app(app_id, report_url=report_url, inbound_url=inbound_url, call_url=call_url)
+        updated = await Tenancy(s).update_app(
+            app_id, options=options, report_url=report_url, inbound_url=inbound_url, call_url=call_url
+        )
         print_json(app_json(updated)) if as_json else console.print(app_json(updated))
 
     run(action)

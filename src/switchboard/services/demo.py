@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from switchboard.services.catalog import Catalog, RateInput
 from switchboard.services.context import Services
 from switchboard.services.tenancy import Tenancy
 from switchboard.store import tenants
 
 DEMO_NAME = "demo"
 DEMO_BALANCE = "100"
+DEMO_SMS_RATE = "0.01"
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,9 @@ async def ensure_demo(services: Services) -> DemoCredentials:
                     apps=first,
                 )
     new = await Tenancy(services).create_account(name=DEMO_NAME, balance=DEMO_BALANCE, currency="USD")
+    catalog = Catalog(services)
+    if not await catalog.rates("sms"):
+        await catalog.set_rates([RateInput("sms", "*", DEMO_SMS_RATE)])
     return DemoCredentials(new.account.id, new.api_key, new.api_secret, new.apps)
 
 
@@ -57,4 +62,8 @@ Demo account {demo.account_id}
 Try it (the signature is md5(apiKey + apiSecret + timestamp)):
   TS=$(date +%s); SIGN=$(printf '%s' "{demo.api_key}{demo.api_secret}$TS" | md5sum | cut -d' ' -f1)
   curl -s -H "Api-Key: {demo.api_key}" -H "Sign: $SIGN" -H "Timestamp: $TS" {base_url}/v3/getBalance
+  curl -s -H "Api-Key: {demo.api_key}" -H "Sign: $SIGN" -H "Timestamp: $TS" -H "Content-Type: application/json" \\
+    -d '{{"appId": "{demo.apps.get("sms", "")}", "numbers": "919876543210", "content": "Hello from Switchboard"}}' \\
+    {base_url}/v3/sendSms
+
 """

@@ -47,6 +47,21 @@ def _amount(value: str, *, what: str, allow_zero: bool = True) -> int:
     return micros
 
 
+def check_options(product: str, options: dict[str, Any]) -> dict[str, Any]:
+    """Only the options a product knows, each of the type of its default."""
+    from switchboard.services.sms import SmsOptions
+
+    known: dict[str, Any] = {"sms": SmsOptions()}
+    defaults = known.get(product)
+    for name, value in options.items():
+        if defaults is None or name not in defaults.__dataclass_fields__:
+            raise OperatorError(f"no option {name!r} for {product} apps")
+        expected = type(getattr(defaults, name))
+        if type(value) is not expected or (expected is int and value < 0):
+            raise OperatorError(f"option {name} takes a {'non-negative integer' if expected is int else 'boolean'}")
+    return options
+
+
 def _networks(items: list[str]) -> list[str]:
     try:
         return normalise_networks(items)
@@ -263,7 +278,7 @@ class Tenancy:
             if app is None:
                 raise OperatorError(f"no app {app_id}")
             if options:
-                values["options"] = {**app.options, **options}
+                values["options"] = {**app.options, **check_options(app.product, options)}
             if values:
                 await tenants.update_app(conn, app_id, **values)
             app = await tenants.get_app(conn, app_id)

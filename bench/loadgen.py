@@ -1,0 +1,190 @@
+"""The load generator process: C keep-alive connections, each posting back to back for a fixed time.
+
+Run by ``bench.load.run_load`` as ``python -m bench.loadgen`` (LoadSpec JSON on stdin, LoadResult JSON on
+stdout). Requests completing inside the measured window count; the warm-up before it does not.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import sys
+import time
+from dataclasses import dataclass, field
+
+import httpx
+import orjson
+
+from bench.load import LoadResult, LoadSpec
+from bench.messages import MESSAGE_MIX, NumberSource
+from switchboard.auth.signature import sign
+
+MAX_ERROR_SAMPLES = 5
+IN_FLIGHT_GRACE_S = 35.0
+
+
+class Signer:
+    """The signed headers, computed again when the second changes."""
+
+    def __init__(self, api_key: str, api_secret: str) -> None:
+        self.api_key, self.api_secret = api_key, api_secret
+        self._ts = ""
+        self._headers: dict[str, str] = {}
+
+    def headers(self) -> dict[str, str]:
+        ts = str(int(time.time()))
+        if ts != self._ts:
+            self._ts = ts
+            self._headers = {
+                "Api-Key": self.api_key,
+                "Timestamp": ts,
+                "Sign": sign(self.api_key, self.api_secret, ts),
+                "Content-Type": "application/json",
+            }
+        return self._headers
+
+
+@dataclass
+class Tally:
+    measure_from: float
+    end: float
+    latencies: list[float] = field(default_factory=list)
+    accepted: int = 0
+    refused: int = 0
+    errors: int = 0
+    warmup_requests: int = 0
+    samples: list[str] = field(default_factory=list)
+
+    def error(self, text: str) -> None:
+        self.errors += 1
+        text = text[:300]
+        if len(self.samples) < MAX_ERROR_SAMPLES and text not in self.samples:
+            self.samples.append(text)
+
+    def success(self, started: float, finished: float, accepted: int, refused: int) -> None:
+        if finished < self.measure_from:
+            self.warmup_requests += 1
+        elif finished <= self.end:
+            self.latencies.append(finished - started)
+            self.accepted += accepted
+            self.refused += refused
+
+
+def check(response: httpx.Response) -> tuple[int, int] | str:
+    """(accepted, refused) for a success answer, else the error text to count."""
+    if response.status_code != 200:
+        return f"HTTP {response.status_code}: {response.text}"
+    try:
+        data = orjson.loads(response.content)
+    except orjson.JSONDecodeError:
+        return f"HTTP 200, not JSON: {response.text}"
+    if not isinstance(data, dict) or data.get("status") != "0":
+        return f"HTTP 200: {response.text}"
+    return int(data.get("success") or 0), int(data.get("fail") or 0)
+
+
+async def connection(client: httpx.AsyncClient, spec: LoadSpec, worker: int, tally: Tally) -> None:
+    """One connection's loop: build a request, send it, count it; until the window ends."""
+    numbers = NumberSource(random.Random(spec.seed * 1000 + worker))
+    signer = Signer(spec.api_key, spec.api_secret)
+    turn = worker
+    while time.perf_counter() < tally.end:
+        content = MESSAGE_MIX[turn % len(MESSAGE_MIX)]
+        turn += 1
+        body = orjson.dumps({"appId": spec.app_id, "numbers": ",".join(numbers.take(spec.batch)), "content": content})
+        started = time.perf_counter()
+        try:
+            response = await client.post(spec.url, content=body, headers=signer.headers())
+        except httpx.HTTPError as exc:
+            tally.error(f"{type(exc).__name__}: {exc}")
+            await asyncio.sleep(0.01)  # a refused connection must not spin
+            continue
+        outcome = check(response)
+        if isinstance(outcome, str):
+            tally.error(outcome)
+        else:
+            tally.success(started, time.perf_counter(), *outcome)
+
+
+def cpu_seconds(pid: int | None) -> float | None:
+    """User + system CPU seconds of a process (Linux /proc), or None."""
+    if pid is None:
+        return None
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+@dataclass
+class CpuWindow:
+    client: float = 0.0
+    server: float | None = None
+
+
+async def sample_cpu(spec: LoadSpec, tally: Tally, into: CpuWindow) -> None:
+    """CPU used by this process and the server between the start and the end of the measured window."""
+    await asyncio.sleep(max(0.0, tally.measure_from - time.perf_counter()))
+    client0, server0 = time.process_time(), cpu_seconds(spec.server_pid)
+    await asyncio.sleep(max(0.0, tally.end - time.perf_counter()))
+    server1 = cpu_seconds(spec.server_pid)
+    into.client = time.process_time() - client0
+    into.server = server1 - server0 if server0 is not None and server1 is not None else None
+
+
+def percentile(sorted_values: list[float], pct: float) -> float:
+    if not sorted_values:
+        return 0.0
+    rank = min(len(sorted_values) - 1, max(0, round(pct / 100 * len(sorted_values)) - 1))
+    return sorted_values[rank]
+
+
+def summarize(spec: LoadSpec, tally: Tally, cpu: CpuWindow) -> LoadResult:
+    ms = sorted(x * 1000 for x in tally.latencies)
+    latency = {f"p{p}": percentile(ms, p) for p in (50, 90, 99)}
+    latency |= {"max": ms[-1] if ms else 0.0, "mean": sum(ms) / len(ms) if ms else 0.0}
+    return LoadResult(
+        window_s=spec.seconds,
+        requests=len(ms),
+        numbers_accepted=tally.accepted,
+        numbers_refused=tally.refused,
+        errors=tally.errors,
+        latency_ms=latency,
+        client_cpu_pct=100 * cpu.client / spec.seconds,
+        server_cpu_pct=None if cpu.server is None else 100 * cpu.server / spec.seconds,
+        warmup_requests=tally.warmup_requests,
+        error_samples=tally.samples,
+    )
+
+
+async def generate(spec: LoadSpec) -> LoadResult:
+    limits = httpx.Limits(max_connections=spec.connections, max_keepalive_connections=spec.connections)
+    async with httpx.AsyncClient(limits=limits, timeout=spec.timeout) as client:
+        now = time.perf_counter()
+        tally = Tally(measure_from=now + spec.warmup, end=now + spec.warmup + spec.seconds)
+        cpu = CpuWindow()
+        sampler = asyncio.create_task(sample_cpu(spec, tally, cpu))
+        tasks = [asyncio.create_task(connection(client, spec, i, tally)) for i in range(spec.connections)]
+        _, pending = await asyncio.wait(tasks, timeout=spec.warmup + spec.seconds + IN_FLIGHT_GRACE_S)
+        for task in pending:
+            task.cancel()
+        await sampler
+    return summarize(spec, tally, cpu)
+
+
+def main() -> None:
+    spec = LoadSpec.from_json(sys.stdin.read())
+    try:
+        import uvloop
+    except ImportError:
+        result = asyncio.run(generate(spec))
+    else:
+        result = uvloop.run(generate(spec))
+    sys.stdout.write(orjson.dumps(result.to_dict()).decode() + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,143 @@
+"""Measurements, the figures shown for them (with their ratio to the ceiling), and the saved JSON report."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from bench.config import PROJECT_ROOT, RESULTS_DIR, BenchConfig
+from bench.load import LoadResult
+
+PACKAGES = ("switchboard", "uvicorn", "httptools", "uvloop", "httpx", "sqlalchemy", "aiosqlite", "asyncpg")
+
+
+@dataclass
+class Measurement:
+    """One load run of a scenario against one backend (mode: "single" or "batch")."""
+
+    scenario: str
+    backend: str
+    mode: str
+    batch: int
+    result: LoadResult
+    reference: bool = False  # the ceiling other throughputs are divided by
+    notes: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "result": self.result.to_dict()}
+
+
+@dataclass(frozen=True)
+class Figure:
+    scenario: str
+    backend: str
+    metric: str
+    value: float | None
+    shown: str  # the value as printed
+    ratio: float | None = None  # value / ceiling requests per second, for throughputs
+
+
+def _figures_of(m: Measurement, ceiling_rps: float | None) -> list[Figure]:
+    r = m.result
+    label = "single" if m.batch == 1 else f"batch x{m.batch}"
+
+    def fig(metric: str, value: float | None, shown: str, throughput: bool = False) -> Figure:
+        ratio = value / ceiling_rps if throughput and value is not None and ceiling_rps else None
+        return Figure(m.scenario, m.backend, f"{label}: {metric}", value, shown, ratio)
+
+    rows = [fig("requests", r.requests, f"{r.requests:,}")]
+    if m.scenario == "ceiling":
+        rows.append(fig("requests/s", r.rps, f"{r.rps:,.0f}", throughput=True))
+    elif m.batch == 1:
+        rows.append(fig("accepted msg/s", r.numbers_per_s, f"{r.numbers_per_s:,.0f}", throughput=True))
+    else:
+        rows.append(fig("requests/s", r.rps, f"{r.rps:,.1f}", throughput=True))
+        rows.append(fig("numbers accepted/s", r.numbers_per_s, f"{r.numbers_per_s:,.0f}", throughput=True))
+    p50, p99 = r.latency_ms["p50"], r.latency_ms["p99"]
+    rows.append(fig("latency p50 / p99 ms", p50, f"{p50:,.1f} / {p99:,.1f}"))
+    errors = f"{r.errors:,}" + (f" (+{r.numbers_refused:,} numbers refused)" if r.numbers_refused else "")
+    rows.append(fig("errors", r.errors + r.numbers_refused, errors))
+    server = "n/a" if r.server_cpu_pct is None else f"{r.server_cpu_pct:.0f}%"
+    rows.append(fig("CPU server / loadgen", r.server_cpu_pct, f"{server} / {r.client_cpu_pct:.0f}%"))
+    return rows
+
+
+def figures(measurements: list[Measurement]) -> list[Figure]:
+    ceiling = next((m.result.rps for m in measurements if m.reference), None)
+    return [f for m in measurements for f in _figures_of(m, ceiling)]
+
+
+def machine_info() -> dict[str, Any]:
+    info: dict[str, Any] = {
+        "cpu_count": os.cpu_count(),
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "cpu_model": None,
+        "packages": {},
+    }
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu_model"] = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    for name in PACKAGES:
+        try:
+            info["packages"][name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            info["packages"][name] = None
+    return info
+
+
+def git_commit() -> str | None:
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=5, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout.strip() or None
+
+
+def build_report(
+    config: BenchConfig,
+    scenarios: list[str],
+    measurements: list[Measurement],
+    errors: list[str],
+    started: datetime,
+    duration_s: float,
+) -> dict[str, Any]:
+    return {
+        "date": started.isoformat(timespec="seconds"),
+        "duration_s": round(duration_s, 1),
+        "git_commit": git_commit(),
+        "machine": machine_info(),
+        "config": {**asdict(config), "scenarios": scenarios},
+        "figures": [asdict(f) for f in figures(measurements)],
+        "measurements": [m.to_dict() for m in measurements],
+        "errors": errors,
+    }
+
+
+def save(report: dict[str, Any], started: datetime) -> Path:
+    """Write ``results/<timestamp>.json`` and ``results/latest.json``; returns the former."""
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+    path = RESULTS_DIR / f"{started.astimezone(UTC).strftime('%Y%m%dT%H%M%SZ')}.json"
+    path.write_text(text)
+    (RESULTS_DIR / "latest.json").write_text(text)
+    return path
+
+
+def now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,24 @@
+"""The registered scenarios, in the order ``--scenario all`` runs them (the ceiling first: others refer to it).
+
+To add one ("deliver", "calls", a Jasmin comparison): write a module with a class having ``name``,
+``description`` and ``run(ctx) -> list[Measurement]``, and append an instance here.
+"""
+
+from __future__ import annotations
+
+from bench.scenarios.accept import AcceptScenario
+from bench.scenarios.base import Context, Scenario
+from bench.scenarios.ceiling import CeilingScenario
+
+SCENARIOS: list[Scenario] = [CeilingScenario(), AcceptScenario()]
+
+
+def names() -> list[str]:
+    return [s.name for s in SCENARIOS]
+
+
+def select(name: str) -> list[Scenario]:
+    return list(SCENARIOS) if name == "all" else [s for s in SCENARIOS if s.name == name]
+
+
+__all__ = ["SCENARIOS", "Context", "Scenario", "names", "select"]
