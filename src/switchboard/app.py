@@ -41,7 +41,7 @@ def create_app(
         if run_migrations:
             await migrate.upgrade(services.db)
         await services.start()
-        workers = Workers(services, worker_roles or [])
+        workers = Workers(services, worker_roles or [], embedded=True)
         await workers.start()
         try:
             yield

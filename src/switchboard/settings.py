@@ -30,6 +30,14 @@ class Settings(BaseSettings):
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     node_id: int = Field(default=0, ge=0, le=99)
     log_level: str = "info"
+    # How long a submitted message may wait for its final receipt before it ends as expired.
+    message_validity: int = Field(default=48 * 3600, ge=60)
+    # Days that messages, reports and inbound messages are kept (the API's query windows assume 90).
+    retention_days: int = Field(default=90, ge=1)
+    # Report queries (getReport, getSentRcd, recordMo) an account may make per second before -15.
+    report_queries_per_second: float = Field(default=10.0, gt=0)
+    # Seconds between polls of the worker loops when idle.
+    worker_poll: float = Field(default=0.2, gt=0)
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

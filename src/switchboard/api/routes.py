@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from switchboard.api import account, sms
+from switchboard.api import account, carrier_callbacks, reports, sms
 from switchboard.errors import Product
 
 # (router, product, Onbuka prefix, mirror prefixes)
 MOUNTS: list[tuple[APIRouter, Product, str, tuple[str, ...]]] = [
     (account.router, Product.SMS, "/v3", ("/sms",)),
     (sms.router, Product.SMS, "/v3", ("/sms",)),
+    (reports.router, Product.SMS, "/v3", ("/sms",)),
 ]
 
 # Longest first, so /v3/voice wins over /v3.
@@ -40,6 +41,7 @@ def product_for_path(path: str) -> Product:
 
 
 def mount(app: FastAPI) -> None:
+    app.include_router(carrier_callbacks.router, prefix="/carriers")
     for router, _product, prefix, mirrors in MOUNTS:
         app.include_router(router, prefix=prefix)
         for mirror in mirrors:

@@ -39,7 +39,9 @@ def _render(outcome: SendOutcome) -> JsonResponse:
 async def send_sms(call: SmsCall) -> JsonResponse:
     limit = GET_MAX_NUMBERS if call.method == "GET" else POST_MAX_NUMBERS
     service = SmsService(call.services)
-    return _render(await service.send(call.principal, [_group(call.params)], max_numbers=limit))
+    outcome = await service.send(call.principal, [_group(call.params)], max_numbers=limit)
+    call.services.wake("dispatch")
+    return _render(outcome)
 
 
 @router.post("/sendSms/batch", summary="Send different contents in one call (up to 1000 numbers in all)")
@@ -50,4 +52,6 @@ async def send_batch(call: SmsCall) -> JsonResponse:
     if not elements:
         raise sms_error(-8)
     service = SmsService(call.services)
-    return _render(await service.send(call.principal, [_group(e) for e in elements], max_numbers=POST_MAX_NUMBERS))
+    outcome = await service.send(call.principal, [_group(e) for e in elements], max_numbers=POST_MAX_NUMBERS)
+    call.services.wake("dispatch")
+    return _render(outcome)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from switchboard.cli import catalog, server, tenancy
+from switchboard.cli import catalog, delivery, server, tenancy
 from switchboard.cli.common import CliState
 
 app = typer.Typer(
@@ -40,6 +40,10 @@ app.add_typer(catalog.rate_app, name="rate")
 app.add_typer(catalog.words_app, name="words")
 app.add_typer(catalog.template_app, name="template")
 app.add_typer(catalog.sms_app, name="sms")
+app.add_typer(delivery.carrier_app, name="carrier")
+app.add_typer(delivery.route_app, name="route")
+app.add_typer(delivery.push_app, name="push")
+app.add_typer(delivery.number_app, name="number")
 
 
 def main() -> None:

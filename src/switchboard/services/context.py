@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,13 @@ class Services:
     msg_ids: MessageIds
     # Per-process caches that services keep (e.g. compiled sensitive-word matchers), by name.
     caches: dict[str, Any] = field(default_factory=dict)
+    # In-process wake-ups for worker loops (e.g. "dispatch" when messages were queued).
+    wakeups: dict[str, asyncio.Event] = field(default_factory=dict)
+
+    def wake(self, role: str) -> None:
+        event = self.wakeups.get(role)
+        if event is not None:
+            event.set()
 
     @classmethod
     def build(cls, settings: Settings, *, db: Database | None = None, clock: Clock | None = None) -> Services:

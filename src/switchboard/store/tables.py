@@ -168,3 +168,118 @@ templates = sa.Table(
     sa.Column("approved", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("created_at", UtcDateTime, nullable=False),
 )
+
+# Carriers (SMS connectors) configured by the operator; `config` holds the type's settings.
+carriers = sa.Table(
+    "carriers",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(64), nullable=False, unique=True),
+    sa.Column("type", sa.String(16), nullable=False),  # simulator | smpp | http
+    sa.Column("config", sa.JSON, nullable=False),
+    sa.Column("enabled", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)
+
+# Ordered route table: the first enabled route whose filters all match gives the carriers to try, in order.
+routes = sa.Table(
+    "routes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("product", sa.String(16), nullable=False, server_default="sms"),
+    sa.Column("country", sa.String(3), nullable=True),
+    sa.Column("prefix", sa.String(16), nullable=True),
+    sa.Column("account_id", sa.Integer, sa.ForeignKey("accounts.id"), nullable=True),
+    sa.Column("sender_id", sa.String(32), nullable=True),
+    sa.Column("carriers", sa.JSON, nullable=False),  # carrier names, failover order
+    sa.Column("enabled", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)
+
+# One row per submitted part of a message: the carrier's id for it and the part's receipt state.
+message_parts = sa.Table(
+    "message_parts",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("message_id", sa.BigInteger, sa.ForeignKey("messages.id"), nullable=False, index=True),
+    sa.Column("part", sa.Integer, nullable=False),
+    sa.Column("carrier", sa.String(64), nullable=False),
+    sa.Column("carrier_key", sa.String(80), nullable=False),  # canonical form of the carrier's id
+    sa.Column("state", sa.String(16), nullable=False),  # submitted | delivered | failed | expired
+    sa.Column("error_code", sa.String(32), nullable=True),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.Index("ix_message_parts_carrier_key", "carrier", "carrier_key"),
+)
+
+# Receipts that arrived before the submit result that names their id was recorded (or for unknown ids).
+early_receipts = sa.Table(
+    "early_receipts",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("carrier", sa.String(64), nullable=False),
+    sa.Column("carrier_key", sa.String(80), nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("error_code", sa.String(32), nullable=True),
+    sa.Column("received_at", UtcDateTime, nullable=False),
+    sa.Index("ix_early_receipts_carrier_key", "carrier", "carrier_key"),
+)
+
+# Pushes to customers' URLs (delivery reports, inbound SMS, call results) as persistent jobs.
+pushes = sa.Table(
+    "pushes",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("account_id", sa.Integer, sa.ForeignKey("accounts.id"), nullable=False),
+    sa.Column("app_id", sa.String(32), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),  # report | inbound | call
+    sa.Column("ref", sa.String(40), nullable=False),  # msgId / voiceId the push is about
+    sa.Column("url", sa.String(2048), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # pending | delivered | abandoned
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_attempt_at", UtcDateTime, nullable=False),
+    sa.Column("lease_until", UtcDateTime, nullable=True),
+    sa.Column("last_error", sa.String(300), nullable=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("delivered_at", UtcDateTime, nullable=True),
+    sa.Index("ix_pushes_status_next", "status", "next_attempt_at"),
+    sa.Index("ix_pushes_ref", "ref"),
+)
+
+push_attempts = sa.Table(
+    "push_attempts",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("push_id", sa.BigInteger, sa.ForeignKey("pushes.id"), nullable=False, index=True),
+    sa.Column("at", UtcDateTime, nullable=False),
+    sa.Column("http_status", sa.Integer, nullable=True),
+    sa.Column("error", sa.String(300), nullable=True),
+    sa.Column("duration_ms", sa.Integer, nullable=False),
+)
+
+# Numbers (or sender ids) that receive inbound SMS for an app.
+numbers = sa.Table(
+    "numbers",
+    metadata,
+    sa.Column("number", sa.String(32), primary_key=True),
+    sa.Column("app_id", sa.String(32), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)
+
+inbound_messages = sa.Table(
+    "inbound_messages",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("msg_id", sa.String(20), nullable=False, unique=True),
+    sa.Column("account_id", sa.Integer, sa.ForeignKey("accounts.id"), nullable=True),
+    sa.Column("app_id", sa.String(32), nullable=True),  # null: no app owns the destination
+    sa.Column("source", sa.String(32), nullable=False),
+    sa.Column("destination", sa.String(32), nullable=False),
+    sa.Column("content", sa.Text, nullable=False),
+    sa.Column("carrier", sa.String(64), nullable=False),
+    sa.Column("operator", sa.String(100), nullable=False, server_default=""),
+    sa.Column("country", sa.String(3), nullable=False, server_default=""),
+    sa.Column("received_at", UtcDateTime, nullable=False),
+    sa.Index("ix_inbound_app_received", "app_id", "received_at"),
+)

@@ -7,30 +7,37 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from switchboard.services.context import Services
-from switchboard.workers.scheduler import run_scheduler
+from switchboard.workers.roles import run_callbacks, run_dispatch, run_scheduler
 
 Role = Callable[[Services, asyncio.Event], Coroutine[Any, Any, None]]
 
 ROLES: dict[str, Role] = {
-    "scheduler": lambda services, stop: run_scheduler(services, stop=stop),
+    "dispatch": run_dispatch,
+    "callbacks": run_callbacks,
+    "scheduler": run_scheduler,
 }
 
 
 class Workers:
-    def __init__(self, services: Services, roles: list[str]) -> None:
+    def __init__(self, services: Services, roles: list[str], *, embedded: bool = False) -> None:
         unknown = set(roles) - set(ROLES)
         if unknown:
             raise ValueError(f"unknown worker roles: {', '.join(sorted(unknown))}")
         self.services = services
         self.roles = roles
+        self.embedded = embedded
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
         self._stop.clear()
-        self._tasks = [
-            asyncio.create_task(ROLES[role](self.services, self._stop), name=f"worker-{role}") for role in self.roles
-        ]
+        self._tasks = [asyncio.create_task(self._run(role), name=f"worker-{role}") for role in self.roles]
+
+    def _run(self, role: str) -> Coroutine[Any, Any, None]:
+        if role == "dispatch":
+            # In `serve` the built-in simulator is the expected default; elsewhere it deserves a warning.
+            return run_dispatch(self.services, self._stop, builtin_warning=not self.embedded)
+        return ROLES[role](self.services, self._stop)
 
     async def stop(self) -> None:
         self._stop.set()

@@ -1,0 +1,1 @@
+"""Network seams: one interface per kind (SMS carriers, SIP trunks, pushes), one module per backend."""

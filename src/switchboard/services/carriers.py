@@ -1,0 +1,161 @@
+"""The live carrier connectors of this process, built from the carriers table (or the built-in simulator)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from switchboard.connectors.sms.base import CarrierEvents, SmsConnector
+from switchboard.connectors.sms.simulator import Scenario, SimulatorConnector
+from switchboard.domain.routing import Route
+from switchboard.errors import OperatorError
+from switchboard.services.context import Services
+from switchboard.store import carriers as store
+from switchboard.store.carriers import Carrier
+
+log = logging.getLogger("switchboard.carriers")
+
+BUILTIN = "simulator"
+TYPES = ("simulator", "smpp", "http")
+
+
+def build_connector(carrier: Carrier, services: Services) -> SmsConnector:
+    """A connector for a configured carrier; foreign configuration errors become OperatorError."""
+    try:
+        if carrier.type == "simulator":
+            return SimulatorConnector(carrier.name, Scenario.of(carrier.config), services.clock)
+        if carrier.type == "smpp":
+            from switchboard.connectors.sms.smpp import SmppConfig, SmppConnector
+
+            return SmppConnector(SmppConfig(name=carrier.name, **carrier.config))
+        if carrier.type == "http":
+            from switchboard.connectors.sms.http import HttpCarrierConfig, HttpConnector
+
+            return HttpConnector(HttpCarrierConfig(name=carrier.name, **carrier.config), services.clock)
+    except (TypeError, ValueError) as exc:
+        raise OperatorError(f"carrier {carrier.name}: {exc}") from exc
+    raise OperatorError(f"carrier {carrier.name}: unknown type {carrier.type!r}")
+
+
+class CarrierSet:
+    """Connectors by name. Started once per process that dispatches; reloads routes on demand."""
+
+    def __init__(self, services: Services, *, builtin_warning: bool = False) -> None:
+        self.s = services
+        self.connectors: dict[str, SmsConnector] = {}
+        self.enabled: list[str] = []
+        self.routes: list[Route] = []
+        self._builtin_warning = builtin_warning
+
+    async def start(self, events: CarrierEvents) -> None:
+        async with self.s.db.read() as conn:
+            configured = await store.list_carriers(conn)
+            self.routes = await store.list_routes(conn)
+        for carrier in configured:
+            if carrier.enabled:
+                connector = build_connector(carrier, self.s)
+                await connector.start(events)
+                self.connectors[carrier.name] = connector
+                self.enabled.append(carrier.name)
+        if not self.enabled:
+            if self._builtin_warning:
+                log.warning("no carrier configured: messages go to the built-in simulator")
+            builtin = SimulatorConnector(BUILTIN, Scenario(), self.s.clock)
+            await builtin.start(events)
+            self.connectors[BUILTIN] = builtin
+            self.enabled = [BUILTIN]
+
+    async def reload_routes(self) -> None:
+        async with self.s.db.read() as conn:
+            self.routes = await store.list_routes(conn)
+
+    async def stop(self) -> None:
+        for connector in self.connectors.values():
+            try:
+                await connector.stop()
+            except Exception:
+                log.exception("carrier %s did not stop cleanly", connector.name)
+        self.connectors.clear()
+        self.enabled.clear()
+
+    def status(self) -> dict[str, dict[str, Any]]:
+        return {name: connector.status() for name, connector in self.connectors.items()}
+
+
+class CarrierAdmin:
+    """What operators do with carriers, routes and inbound numbers."""
+
+    def __init__(self, services: Services) -> None:
+        self.s = services
+
+    async def add(self, name: str, type_: str, config: dict[str, Any]) -> Carrier:
+        name = name.strip()
+        if not name or len(name) > 64 or not name.replace("-", "").replace("_", "").isalnum():
+            raise OperatorError("a carrier name is 1-64 letters, digits, '-' or '_'")
+        if type_ not in TYPES:
+            raise OperatorError(f"type must be one of {', '.join(TYPES)}")
+        candidate = Carrier(0, name, type_, config, True)
+        build_connector(candidate, self.s)  # validates the configuration; nothing is started
+        async with self.s.db.write() as conn:
+            if await store.get_carrier(conn, name) is not None:
+                raise OperatorError(f"a carrier named {name} exists")
+            await store.insert_carrier(conn, name=name, type_=type_, config=config, now=self.s.clock.now())
+            carrier = await store.get_carrier(conn, name)
+        assert carrier is not None
+        return carrier
+
+    async def carriers(self) -> list[Carrier]:
+        async with self.s.db.read() as conn:
+            return await store.list_carriers(conn)
+
+    async def get(self, name: str) -> Carrier:
+        async with self.s.db.read() as conn:
+            carrier = await store.get_carrier(conn, name)
+        if carrier is None:
+            raise OperatorError(f"no carrier {name}")
+        return carrier
+
+    async def set_enabled(self, name: str, enabled: bool) -> None:
+        async with self.s.db.write() as conn:
+            if not await store.set_carrier_enabled(conn, name, enabled):
+                raise OperatorError(f"no carrier {name}")
+
+    async def add_route(
+        self,
+        carriers: list[str],
+        *,
+        position: int | None = None,
+        country: str | None = None,
+        prefix: str | None = None,
+        account_id: int | None = None,
+        sender_id: str | None = None,
+    ) -> int:
+        if not carriers:
+            raise OperatorError("a route needs at least one carrier")
+        if prefix is not None and not prefix.isdigit():
+            raise OperatorError("prefix must be digits")
+        async with self.s.db.write() as conn:
+            known = {c.name for c in await store.list_carriers(conn)}
+            missing = [c for c in carriers if c not in known]
+            if missing:
+                raise OperatorError(f"no carrier {', '.join(missing)}")
+            existing = await store.list_routes(conn)
+            return await store.insert_route(
+                conn,
+                now=self.s.clock.now(),
+                position=position if position is not None else (max((r.position for r in existing), default=0) + 10),
+                country=country.upper() if country else None,
+                prefix=prefix,
+                account_id=account_id,
+                sender_id=sender_id,
+                carriers=carriers,
+            )
+
+    async def routes(self) -> list[Route]:
+        async with self.s.db.read() as conn:
+            return await store.list_routes(conn)
+
+    async def remove_route(self, route_id: int) -> None:
+        async with self.s.db.write() as conn:
+            if not await store.delete_route(conn, route_id):
+                raise OperatorError(f"no route {route_id}")

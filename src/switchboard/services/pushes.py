@@ -1,0 +1,171 @@
+"""Pushes to customers: building the bodies (S5 reports, S7 inbound), signing, sending with retries.
+
+Every push is a persistent job. Any 2xx acknowledges it; anything else (or a timeout) is retried with
+exponential back-off and jitter (10 s, 20 s, 40 s ... capped at one hour between attempts) until the push is
+72 hours old, then it is abandoned (visible with ``switchboard push list --failed``; ``push retry`` revives).
+
+Each push carries ``X-Switchboard-Signature: t=<unix seconds>,v1=<hex>`` where ``v1`` is
+HMAC-SHA256(key = the account's API secret, message = ``<t>.<raw body>``), and ``X-Switchboard-Key`` names
+the API key whose secret signed it (the account's oldest enabled key).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import random
+import time
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+import orjson
+
+from switchboard.money import format_amount
+from switchboard.services.context import Services
+from switchboard.store import pushes as store
+from switchboard.store import tenants
+
+log = logging.getLogger("switchboard.pushes")
+
+MAX_AGE = timedelta(hours=72)
+FIRST_RETRY = 10.0
+MAX_RETRY = 3600.0
+TIMEOUT = 10.0
+LEASE = timedelta(seconds=60)
+REPORT_STATUS = {"delivered": 0, "failed": 1, "expired": 2}
+
+
+def signature_header(secret: str, body: bytes, timestamp: int) -> str:
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+def retry_delay(attempts: int, rng: random.Random) -> float:
+    base = min(FIRST_RETRY * 2 ** max(0, attempts - 1), MAX_RETRY)
+    return float(base * rng.uniform(0.8, 1.2))
+
+
+def report_body(message: dict[str, Any], app_id: str) -> bytes:
+    """The S5 delivery-report push for a message in a final state."""
+    final_at: datetime = message["final_at"]
+    paid = message["cost"] if message.get("charged", True) else 0
+    return orjson.dumps(
+        {
+            "appId": app_id,
+            "msgid": message["msg_id"],
+            "mobile": message["number"],
+            "status": REPORT_STATUS.get(message["status"], 1),
+            "reason": "0" if message["status"] == "delivered" else (message.get("error_code") or message["status"]),
+            "timestamp": int(final_at.timestamp() * 1000),
+            "orderId": message.get("order_id") or "",
+            "mcc": "-1",
+            "mnc": "-1",
+            "pricedetail": {
+                "pay": format_amount(paid),
+                "currency": message["currency"],
+                "chargeCnt": message["segments"],
+                "price": format_amount(message["price"]),
+            },
+        }
+    )
+
+
+def inbound_body(row: dict[str, Any], local_time: datetime) -> bytes:
+    """The S7 inbound (MO) push. ``reply_time`` uses the documented ``yyyy-MM-dd HH:mm:ss`` in the account's
+    time zone; ``reply_time_iso`` repeats it with an explicit offset."""
+    return orjson.dumps(
+        {
+            "msgid": row["msg_id"],
+            "mobile": row["source"],
+            "reply_time": local_time.strftime("%Y-%m-%d %H:%M:%S"),
+            "reply_time_iso": local_time.isoformat(timespec="seconds"),
+            "content": row["content"],
+            "sendid": row["destination"],
+            "mcc": -1,
+            "mnc": -1,
+            "operator": row.get("operator", ""),
+            "pricedetail": {
+                "pay": "0.000000",
+                "chargeCnt": 0,
+                "currency": row.get("currency", "USD"),
+                "price": "0.000000",
+            },
+        }
+    )
+
+
+class PushSender:
+    """The callbacks role: claims due pushes, sends them concurrently, records every attempt."""
+
+    def __init__(self, services: Services, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.s = services
+        self._client = httpx.AsyncClient(
+            timeout=TIMEOUT, transport=transport, limits=httpx.Limits(max_connections=100), follow_redirects=False
+        )
+        self._rng = random.Random()  # noqa: S311 (jitter, not security)
+        self._secrets: dict[int, tuple[str, str] | None] = {}
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+    async def step(self, limit: int = 100) -> int:
+        """Send one batch of due pushes; returns how many were attempted."""
+        now = self.s.clock.now()
+        async with self.s.db.write() as conn:
+            batch = await store.claim_due(conn, now=now, lease=LEASE, limit=limit)
+        if batch:
+            await asyncio.gather(*(self._send(push) for push in batch))
+        return len(batch)
+
+    async def _signing_key(self, account_id: int) -> tuple[str, str] | None:
+        if account_id not in self._secrets:
+            async with self.s.db.read() as conn:
+                keys = [k for k in await tenants.list_keys(conn, account_id) if k.enabled]
+            self._secrets[account_id] = (keys[0].api_key, self.s.secrets.open(keys[0].secret_enc)) if keys else None
+        return self._secrets[account_id]
+
+    async def _send(self, push: dict[str, Any]) -> None:
+        body = push["body"].encode()
+        headers = {"Content-Type": "application/json;charset=UTF-8", "User-Agent": "Switchboard-Push/1"}
+        key = await self._signing_key(push["account_id"])
+        if key is not None:
+            headers["X-Switchboard-Key"] = key[0]
+            headers["X-Switchboard-Signature"] = signature_header(key[1], body, int(self.s.clock.time()))
+        started = time.monotonic()
+        status_code: int | None = None
+        error: str | None = None
+        try:
+            response = await self._client.post(push["url"], content=body, headers=headers)
+            status_code = response.status_code
+            if not 200 <= status_code < 300:
+                error = f"HTTP {status_code}"
+        except httpx.HTTPError as exc:
+            error = f"{type(exc).__name__}: {exc}"[:300] or type(exc).__name__
+        await self._record(push, status_code, error, int((time.monotonic() - started) * 1000))
+
+    async def _record(self, push: dict[str, Any], status_code: int | None, error: str | None, ms: int) -> None:
+        now = self.s.clock.now()
+        next_at: datetime | None = None
+        if error is None:
+            status = store.DELIVERED
+        elif now - push["created_at"] >= MAX_AGE:
+            status = store.ABANDONED
+        else:
+            status = store.PENDING
+            next_at = now + timedelta(seconds=retry_delay(push["attempts"], self._rng))
+        async with self.s.db.write() as conn:
+            await store.record_attempt(
+                conn,
+                push_id=push["id"],
+                now=now,
+                http_status=status_code,
+                error=error,
+                duration_ms=ms,
+                status=status,
+                next_attempt_at=next_at,
+            )
+        if error:
+            log.warning("push %s to %s failed: %s", push["id"], push["url"], error)

@@ -1,0 +1,154 @@
+"""Report queries: getReport (by msgId), getSentRcd (by time window), recordMo (inbound, paged)."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from switchboard.auth.authenticate import Principal
+from switchboard.domain.sms.validation import parse_time, sms_error
+from switchboard.services.context import Services
+from switchboard.services.limits import TokenBucket
+from switchboard.store import inbound
+from switchboard.store.tables import messages
+
+MAX_REPORT_IDS = 200
+MAX_SENT_ROWS = 50_000
+SENT_WINDOW = timedelta(days=31)
+MO_WINDOW = timedelta(days=31)
+MO_EARLIEST = datetime.fromisoformat("2022-07-01T00:00:00+08:00")
+MSG_ID = re.compile(r"^\d{19}$")
+REPORT_STATUS = {"delivered": "0", "submitted": "-1", "failed": "1", "expired": "1", "cancelled": "1"}
+SENT_STATUS = {"delivered": "0", "failed": "2", "expired": "2"}
+
+
+def local_iso(moment: datetime | None, zone: str) -> str:
+    return moment.astimezone(ZoneInfo(zone)).isoformat(timespec="seconds") if moment else ""
+
+
+@dataclass
+class Reports:
+    services: Services
+
+    def check_frequency(self, principal: Principal) -> None:
+        limiter = self.services.caches.get("report_limiter")
+        if limiter is None:
+            rate = self.services.settings.report_queries_per_second
+            limiter = TokenBucket(rate=rate, burst=max(1.0, rate * 2), clock=self.services.clock)
+            self.services.caches["report_limiter"] = limiter
+        if not limiter.allow(str(principal.account.id)):
+            raise sms_error(-15)
+
+    async def report(self, principal: Principal, raw_ids: str | None) -> dict[str, Any]:
+        assert principal.app is not None
+        ids = [i.strip() for i in (raw_ids or "").split(",") if i.strip()]
+        if not ids or len(ids) > MAX_REPORT_IDS or not all(MSG_ID.match(i) for i in ids):
+            raise sms_error(-14)
+        self.check_frequency(principal)
+        async with self.services.db.read() as conn:
+            rows = await conn.execute(
+                sa.select(messages).where(messages.c.msg_id.in_(ids), messages.c.app_id == principal.app.app_id)
+            )
+            found = {r.msg_id: r._mapping for r in rows}
+        zone = principal.account.timezone
+        counts = {"success": 0, "fail": 0, "sending": 0, "nofound": 0}
+        items = []
+        for msg_id in dict.fromkeys(ids):
+            row = found.get(msg_id)
+            status = REPORT_STATUS.get(row["status"]) if row is not None else None
+            if row is None or status is None:
+                counts["nofound"] += 1
+                continue
+            counts[{"0": "success", "-1": "sending", "1": "fail"}[status]] += 1
+            items.append(
+                {
+                    "msgId": msg_id,
+                    "number": row["number"],
+                    "receiveTime": local_iso(row["final_at"] or row["submitted_at"], zone),
+                    "status": status,
+                }
+            )
+        return {**{k: str(v) for k, v in counts.items()}, "array": items}
+
+    def _window(
+        self, start_raw: str | None, end_raw: str | None, *, bad: int, span: timedelta
+    ) -> tuple[datetime, datetime]:
+        if not start_raw or not end_raw:
+            raise sms_error(bad, "start and end time are required")
+        try:
+            start, end = parse_time(start_raw), parse_time(end_raw)
+        except ValueError as exc:
+            raise sms_error(bad, str(exc)) from exc
+        oldest = self.services.clock.now() - timedelta(days=self.services.settings.retention_days)
+        if end < start or end - start > span or end < oldest:
+            raise sms_error(-25)
+        return max(start, oldest), end
+
+    async def sent(self, principal: Principal, start: str | None, end: str | None, index: int) -> dict[str, Any]:
+        assert principal.app is not None
+        if index < 0:
+            raise sms_error(-22, "startIndex must not be negative")
+        window = self._window(start, end, bad=-11, span=SENT_WINDOW)
+        self.check_frequency(principal)
+        async with self.services.db.read() as conn:
+            rows = await conn.execute(
+                sa.select(messages.c.msg_id, messages.c.number, messages.c.status, messages.c.final_at)
+                .where(
+                    messages.c.app_id == principal.app.app_id,
+                    messages.c.created_at >= window[0],
+                    messages.c.created_at <= window[1],
+                    messages.c.status.in_(list(SENT_STATUS)),
+                )
+                .order_by(messages.c.id)
+                .offset(index)
+                .limit(MAX_SENT_ROWS)
+            )
+            items = [
+                {
+                    "msgId": r.msg_id,
+                    "number": r.number,
+                    "receiveTime": local_iso(r.final_at, principal.account.timezone),
+                    "status": SENT_STATUS[r.status],
+                }
+                for r in rows
+            ]
+        success = sum(1 for i in items if i["status"] == "0")
+        return {"success": str(success), "fail": str(len(items) - success), "array": items}
+
+    async def inbound(self, principal: Principal, params: dict[str, Any]) -> dict[str, Any]:
+        assert principal.app is not None
+        current, size = params.get("current"), params.get("size")
+        if not isinstance(current, int) or not isinstance(size, int) or current < 1 or not 1 <= size <= 100:
+            raise sms_error(-22, "current >= 1 and size 1..100 are required integers")
+        window_params = params.get("params")
+        if not isinstance(window_params, dict):
+            raise sms_error(-22, "params with strTime and endTime is required")
+        start, end = self._window(window_params.get("strTime"), window_params.get("endTime"), bad=-22, span=MO_WINDOW)
+        if start < MO_EARLIEST:
+            raise sms_error(-25)
+        self.check_frequency(principal)
+        async with self.services.db.read() as conn:
+            total, rows = await inbound.page_inbound(
+                conn, app_id=principal.app.app_id, start=start, end=end, offset=(current - 1) * size, limit=size
+            )
+        zone, currency = principal.account.timezone, principal.account.currency
+        records = [
+            {
+                "number": r["source"],
+                "sendId": r["destination"],
+                "receiveTime": local_iso(r["received_at"], zone),
+                "content": r["content"],
+                "mcc": -1,
+                "mnc": -1,
+                "operator": r["operator"],
+                "pricedetail": {"pay": "0.000000", "chargeCnt": 0, "currency": currency, "price": "0.000000"},
+            }
+            for r in rows
+        ]
+        return {"total": total, "size": size, "current": current, "pages": math.ceil(total / size), "records": records}

@@ -1,0 +1,154 @@
+"""Repository for the way out: claiming due messages, recording submits, parts and receipts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from switchboard.store.messages import FINAL_STATES, QUEUED, SUBMITTED
+from switchboard.store.tables import early_receipts, message_parts, messages
+
+
+async def claim_due(conn: AsyncConnection, *, now: datetime, lease: timedelta, limit: int) -> list[dict[str, Any]]:
+    """Lease up to ``limit`` queued messages that are due and not leased by a live worker.
+
+    PostgreSQL skips rows other workers have locked (``FOR UPDATE SKIP LOCKED``); SQLite's single writer
+    makes the statement atomic on its own. A worker that dies leaves its lease to expire, and the message
+    is claimed again.
+    """
+    due = (
+        sa.select(messages.c.id)
+        .where(
+            messages.c.status == QUEUED,
+            messages.c.due_at <= now,
+            sa.or_(messages.c.lease_until.is_(None), messages.c.lease_until < now),
+        )
+        .order_by(messages.c.due_at, messages.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    result = await conn.execute(
+        messages.update()
+        .where(messages.c.id.in_(due))
+        .values(lease_until=now + lease, attempts=messages.c.attempts + 1)
+        .returning(*messages.c)
+    )
+    return sorted((dict(r._mapping) for r in result), key=lambda r: int(r["id"]))
+
+
+async def queue_depth(conn: AsyncConnection) -> int:
+    query = sa.select(sa.func.count()).select_from(messages).where(messages.c.status == QUEUED)
+    return int((await conn.execute(query)).scalar_one())
+
+
+async def mark_submitted(
+    conn: AsyncConnection, *, message_id: int, carrier: str, ids: Sequence[tuple[str, str]], now: datetime
+) -> bool:
+    """Record the carrier's ids ((raw, canonical) per part); False when the message was no longer queued."""
+    result = await conn.execute(
+        messages.update()
+        .where(messages.c.id == message_id, messages.c.status == QUEUED)
+        .values(status=SUBMITTED, carrier=carrier, carrier_msg_id=ids[0][0], submitted_at=now, lease_until=None)
+    )
+    if result.rowcount != 1:
+        return False
+    await conn.execute(
+        message_parts.insert(),
+        [
+            {
+                "message_id": message_id,
+                "part": i,
+                "carrier": carrier,
+                "carrier_key": key,
+                "state": SUBMITTED,
+                "updated_at": now,
+            }
+            for i, (_raw, key) in enumerate(ids, start=1)
+        ],
+    )
+    return True
+
+
+async def mark_retry(conn: AsyncConnection, *, message_id: int, due_at: datetime, error: str) -> None:
+    await conn.execute(
+        messages.update()
+        .where(messages.c.id == message_id, messages.c.status == QUEUED)
+        .values(due_at=due_at, lease_until=None, error_code=error[:32])
+    )
+
+
+async def finish_message(
+    conn: AsyncConnection, *, message_id: int, status: str, error: str | None, now: datetime
+) -> dict[str, Any] | None:
+    """Move a message to a final state once: returns the row when this call did it, None otherwise."""
+    result = await conn.execute(
+        messages.update()
+        .where(messages.c.id == message_id, messages.c.status.notin_(FINAL_STATES))
+        .values(status=status, error_code=(error or None) and error[:32], final_at=now, lease_until=None)
+        .returning(*messages.c)
+    )
+    row = result.first()
+    return dict(row._mapping) if row else None
+
+
+async def parts_for_keys(conn: AsyncConnection, carrier: str, keys: Sequence[str]) -> list[dict[str, Any]]:
+    rows = await conn.execute(
+        sa.select(message_parts).where(message_parts.c.carrier == carrier, message_parts.c.carrier_key.in_(list(keys)))
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+async def set_part_state(conn: AsyncConnection, part_id: int, state: str, error: str, now: datetime) -> bool:
+    result = await conn.execute(
+        message_parts.update()
+        .where(message_parts.c.id == part_id, message_parts.c.state == SUBMITTED)
+        .values(state=state, error_code=error[:32] or None, updated_at=now)
+    )
+    return result.rowcount == 1
+
+
+async def part_states(conn: AsyncConnection, message_id: int) -> list[tuple[str, str | None]]:
+    rows = await conn.execute(
+        sa.select(message_parts.c.state, message_parts.c.error_code)
+        .where(message_parts.c.message_id == message_id)
+        .order_by(message_parts.c.part)
+    )
+    return [(r[0], r[1]) for r in rows]
+
+
+async def save_early_receipt(
+    conn: AsyncConnection, *, carrier: str, key: str, state: str, error: str, now: datetime
+) -> None:
+    await conn.execute(
+        early_receipts.insert().values(
+            carrier=carrier, carrier_key=key, state=state, error_code=error[:32] or None, received_at=now
+        )
+    )
+
+
+async def take_early_receipts(conn: AsyncConnection, carrier: str, keys: Sequence[str]) -> list[dict[str, Any]]:
+    """Early receipts for these ids, removed from the holding table."""
+    rows = [
+        dict(r._mapping)
+        for r in await conn.execute(
+            sa.select(early_receipts).where(
+                early_receipts.c.carrier == carrier, early_receipts.c.carrier_key.in_(list(keys))
+            )
+        )
+    ]
+    if rows:
+        await conn.execute(early_receipts.delete().where(early_receipts.c.id.in_([r["id"] for r in rows])))
+    return rows
+
+
+async def stale(conn: AsyncConnection, *, status: str, before: datetime, column: str, limit: int) -> list[int]:
+    """Ids of messages in ``status`` whose ``column`` time is older than ``before`` (for expiry sweeps)."""
+    rows = await conn.execute(
+        sa.select(messages.c.id).where(messages.c.status == status, messages.c[column] < before).limit(limit)
+    )
+    return [int(r[0]) for r in rows]

@@ -1,0 +1,68 @@
+"""The worker roles: dispatch (carriers, submits, receipts, inbound), callbacks (pushes), scheduler."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import timedelta
+
+from switchboard.services.carriers import CarrierSet
+from switchboard.services.context import Services
+from switchboard.services.delivery import DeliveryEvents, Dispatcher, expire_stale
+from switchboard.services.pushes import PushSender
+from switchboard.services.retention import prune
+from switchboard.services.sms import Scheduled
+from switchboard.workers.loop import run_loop
+
+ROUTE_RELOAD = 5.0
+
+
+async def run_dispatch(services: Services, stop: asyncio.Event, *, builtin_warning: bool = True) -> None:
+    carriers = CarrierSet(services, builtin_warning=builtin_warning)
+    events = DeliveryEvents(services)
+    services.caches["carriers"] = carriers
+    services.caches["delivery_events"] = events
+    await carriers.start(events)
+    dispatcher = Dispatcher(services, carriers)
+    services.caches["dispatcher"] = dispatcher
+    wake = services.wakeups.setdefault("dispatch", asyncio.Event())
+    reloaded = time.monotonic()
+
+    async def step() -> int:
+        nonlocal reloaded
+        if time.monotonic() - reloaded > ROUTE_RELOAD:
+            await carriers.reload_routes()
+            reloaded = time.monotonic()
+        return await dispatcher.step()
+
+    try:
+        await run_loop("dispatch", step, stop=stop, poll=services.settings.worker_poll, wake=wake)
+    finally:
+        await carriers.stop()
+
+
+async def run_callbacks(services: Services, stop: asyncio.Event) -> None:
+    sender = PushSender(services)
+    try:
+        await run_loop("callbacks", sender.step, stop=stop, poll=max(services.settings.worker_poll, 0.5))
+    finally:
+        await sender.close()
+
+
+async def run_scheduler(services: Services, stop: asyncio.Event, *, interval: float = 1.0) -> None:
+    scheduled = Scheduled(services)
+    validity = timedelta(seconds=services.settings.message_validity)
+    last_prune = 0.0
+
+    async def step() -> int:
+        nonlocal last_prune
+        promoted = await scheduled.promote_due()
+        if promoted:
+            services.wake("dispatch")
+        await expire_stale(services, validity=validity)
+        if time.monotonic() - last_prune > 3600:
+            await prune(services)
+            last_prune = time.monotonic()
+        return 0  # the scheduler keeps a steady pace whatever it did
+
+    await run_loop("scheduler", step, stop=stop, poll=interval)

@@ -1,0 +1,256 @@
+"""Dispatch, receipts, refunds and pushes, in process, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from switchboard.connectors.sms.base import DELIVERED, FAILED, InboundSms, Receipt
+from switchboard.connectors.sms.simulator import Scenario, SimulatorConnector
+from switchboard.services.carriers import CarrierSet
+from switchboard.services.catalog import Catalog, RateInput
+from switchboard.services.context import Services
+from switchboard.services.delivery import DeliveryEvents, Dispatcher, expire_stale
+from switchboard.services.pushes import PushSender
+from switchboard.services.sms import SendRequest, SmsService
+from switchboard.services.tenancy import Tenancy
+from switchboard.store import tenants
+from switchboard.store.tables import message_parts, messages, pushes
+from tests.conftest import Caller
+from tests.fakes.connector import FakeConnector
+from tests.fakes.push_receiver import PushRecorder
+
+IN = "919876543210"
+REPORT_URL = "https://customer.test/dlr"
+
+
+@pytest.fixture(autouse=True)
+async def priced(services: Services, caller: Caller) -> None:
+    await Catalog(services).set_rates([RateInput("sms", "*", "0.01")])
+    await Tenancy(services).update_app(
+        caller.apps["sms"], report_url=REPORT_URL, inbound_url="https://customer.test/mo"
+    )
+
+
+async def principal(services: Services, caller: Caller) -> Any:
+    from switchboard.auth.authenticate import Principal
+
+    async with services.db.read() as conn:
+        found = await tenants.get_key_with_account(conn, caller.api_key)
+        app = await tenants.get_app(conn, caller.apps["sms"])
+    assert found is not None
+    return Principal(key=found[0], account=found[1], app=app)
+
+
+async def send(services: Services, caller: Caller, numbers: str = IN, content: str = "hello") -> list[str]:
+    outcome = await SmsService(services).send(
+        await principal(services, caller), [SendRequest(content=content, numbers=numbers)], max_numbers=1000
+    )
+    return [a.msg_id for a in outcome.accepted]
+
+
+def carrier_set(services: Services, *connectors: Any) -> CarrierSet:
+    carriers = CarrierSet(services)
+    for connector in connectors:
+        carriers.connectors[connector.name] = connector
+        carriers.enabled.append(connector.name)
+    return carriers
+
+
+async def rows(services: Services, table: sa.Table) -> list[dict[str, Any]]:
+    async with services.db.read() as conn:
+        return [dict(r._mapping) for r in await conn.execute(sa.select(table).order_by(table.c.id))]
+
+
+async def account_state(services: Services, caller: Caller) -> tuple[int, int]:
+    async with services.db.read() as conn:
+        account = await tenants.get_account(conn, caller.new.account.id)
+        assert account is not None
+        assert await tenants.ledger_totals(conn, account.id) == (account.balance, account.gift)
+        return account.balance, account.gift
+
+
+async def test_a_message_is_submitted_delivered_once_and_reported_with_a_signed_push(
+    services: Services, caller: Caller
+) -> None:
+    events = DeliveryEvents(services)
+    simulator = SimulatorConnector("sim", Scenario.of({"default": {"delay": 0}}), services.clock)
+    await simulator.start(events)
+    dispatcher = Dispatcher(services, carrier_set(services, simulator))
+    [msg_id] = await send(services, caller)
+    assert await dispatcher.step() == 1
+    await simulator.drain()
+    [message] = await rows(services, messages)
+    assert (message["status"], message["carrier"]) == (DELIVERED, "sim")
+    await events.receipt(Receipt("sim", message["carrier_msg_id"], FAILED))  # a late duplicate changes nothing
+    assert (await rows(services, messages))[0]["status"] == DELIVERED
+    assert events.counters["duplicate"] == 1
+    recorder = PushRecorder()
+    sender = PushSender(services, transport=recorder)
+    assert await sender.step() == 1
+    await sender.close()
+    [request] = recorder.requests
+    body = json.loads(request.content)
+    assert body["msgid"] == msg_id and body["status"] == 0 and body["mobile"] == IN
+    assert body["pricedetail"] == {"pay": "0.010000", "currency": "USD", "chargeCnt": 1, "price": "0.010000"}
+    stamp, digest = (part.split("=", 1)[1] for part in request.headers["X-Switchboard-Signature"].split(","))
+    expected = hmac.new(caller.new.api_secret.encode(), f"{stamp}.".encode() + request.content, hashlib.sha256)
+    assert digest == expected.hexdigest() and request.headers["X-Switchboard-Key"] == caller.api_key
+    assert (await rows(services, pushes))[0]["status"] == "delivered"
+
+
+async def test_a_multipart_message_is_delivered_only_when_every_part_is(services: Services, caller: Caller) -> None:
+    events = DeliveryEvents(services)
+    fake = FakeConnector("smsc", parts=2)
+    dispatcher = Dispatcher(services, carrier_set(services, fake))
+    await send(services, caller, content="x" * 200)
+    await dispatcher.step()
+    await events.receipt(Receipt("smsc", "smsc-1", DELIVERED))
+    assert (await rows(services, messages))[0]["status"] == "submitted"
+    await events.receipt(Receipt("smsc", "smsc-2", DELIVERED))
+    assert (await rows(services, messages))[0]["status"] == DELIVERED
+    assert len(await rows(services, pushes)) == 1
+
+
+async def test_one_failed_part_fails_the_message(services: Services, caller: Caller) -> None:
+    events = DeliveryEvents(services)
+    dispatcher = Dispatcher(services, carrier_set(services, FakeConnector("smsc", parts=2)))
+    await send(services, caller, content="x" * 200)
+    await dispatcher.step()
+    await events.receipt(Receipt("smsc", "smsc-1", FAILED, "ABSENT"))
+    await events.receipt(Receipt("smsc", "smsc-2", DELIVERED))
+    [message] = await rows(services, messages)
+    assert (message["status"], message["error_code"]) == (FAILED, "ABSENT")
+
+
+async def test_a_receipt_before_the_submit_result_is_held_and_applied(services: Services, caller: Caller) -> None:
+    events = DeliveryEvents(services)
+    dispatcher = Dispatcher(services, carrier_set(services, FakeConnector("smsc")))
+    await send(services, caller)
+    await events.receipt(Receipt("smsc", "smsc-1", DELIVERED))
+    assert events.counters["unknown"] == 1
+    await dispatcher.step()
+    assert (await rows(services, messages))[0]["status"] == DELIVERED
+
+
+async def test_temporary_errors_back_off_and_retry(services: Services, caller: Caller) -> None:
+    fake = FakeConnector("smsc", ["temporary"])
+    dispatcher = Dispatcher(services, carrier_set(services, fake))
+    await send(services, caller)
+    assert await dispatcher.step() == 1
+    [message] = await rows(services, messages)
+    assert message["status"] == "queued" and message["error_code"] == "ESME_RTHROTTLED"
+    assert await dispatcher.step() == 0, "not due before its back-off"
+    services.clock.advance(6)  # type: ignore[attr-defined]
+    assert await dispatcher.step() == 1
+    assert (await rows(services, messages))[0]["status"] == "submitted"
+
+
+async def test_failover_moves_to_the_next_carrier(services: Services, caller: Caller) -> None:
+    from switchboard.domain.routing import Route
+
+    bad, good = FakeConnector("bad", ["permanent"]), FakeConnector("good")
+    carriers = carrier_set(services, bad, good)
+    carriers.routes = [Route(1, 10, ["bad", "good"], country="IN")]
+    await send(services, caller)
+    await Dispatcher(services, carriers).step()
+    assert (await rows(services, messages))[0]["carrier"] == "good"
+
+
+async def test_a_message_no_carrier_accepts_fails_and_is_refunded(services: Services, caller: Caller) -> None:
+    before = await account_state(services, caller)
+    dispatcher = Dispatcher(services, carrier_set(services, FakeConnector("smsc", ["permanent"])))
+    await send(services, caller)
+    assert (await account_state(services, caller))[0] == before[0] - 10_000
+    await dispatcher.step()
+    [message] = await rows(services, messages)
+    assert (message["status"], message["error_code"]) == (FAILED, "ESME_RINVDSTADR")
+    assert await account_state(services, caller) == before
+    push = json.loads((await rows(services, pushes))[0]["body"])
+    assert push["status"] == 1 and push["pricedetail"]["pay"] == "0.000000"
+
+
+async def test_a_lease_hides_a_claimed_message_until_it_expires(services: Services, caller: Caller) -> None:
+    from switchboard.store import delivery
+
+    await send(services, caller)
+    now = services.clock.now()
+    async with services.db.write() as conn:
+        assert len(await delivery.claim_due(conn, now=now, lease=timedelta(seconds=60), limit=10)) == 1
+        assert await delivery.claim_due(conn, now=now, lease=timedelta(seconds=60), limit=10) == []
+    services.clock.advance(61)  # type: ignore[attr-defined]
+    dispatcher = Dispatcher(services, carrier_set(services, FakeConnector("smsc")))
+    assert await dispatcher.step() == 1, "the dead worker's message is claimed again"
+
+
+async def test_no_receipt_within_the_validity_period_expires_the_message(services: Services, caller: Caller) -> None:
+    dispatcher = Dispatcher(services, carrier_set(services, FakeConnector("smsc")))
+    await send(services, caller)
+    await dispatcher.step()
+    assert await expire_stale(services, validity=timedelta(hours=48)) == 0
+    services.clock.advance(48 * 3600 + 1)  # type: ignore[attr-defined]
+    assert await expire_stale(services, validity=timedelta(hours=48)) == 1
+    [message] = await rows(services, messages)
+    assert message["status"] == "expired"
+    assert json.loads((await rows(services, pushes))[0]["body"])["status"] == 2
+
+
+async def test_a_failing_push_is_retried_with_back_off_and_every_attempt_recorded(
+    services: Services, caller: Caller
+) -> None:
+    from switchboard.store import pushes as push_store
+
+    dispatcher = Dispatcher(services, carrier_set(services, FakeConnector("smsc", ["permanent"])))
+    await send(services, caller)
+    await dispatcher.step()
+    recorder = PushRecorder([500, 503])
+    sender = PushSender(services, transport=recorder)
+    assert await sender.step() == 1
+    assert await sender.step() == 0, "not due again before its back-off"
+    services.clock.advance(13)  # type: ignore[attr-defined]
+    assert await sender.step() == 1
+    services.clock.advance(30)  # type: ignore[attr-defined]
+    assert await sender.step() == 1
+    await sender.close()
+    [push] = await rows(services, pushes)
+    assert push["status"] == "delivered" and push["attempts"] == 3
+    async with services.db.read() as conn:
+        attempts = await push_store.attempts_of(conn, push["id"])
+    assert [a["http_status"] for a in attempts] == [500, 503, 200]
+
+
+async def test_inbound_sms_reaches_the_app_owning_the_number(services: Services, caller: Caller) -> None:
+    from switchboard.store import inbound
+
+    async with services.db.write() as conn:
+        await inbound.assign_number(conn, "447700900123", caller.apps["sms"], services.clock.now())
+    events = DeliveryEvents(services)
+    await events.inbound(InboundSms("sim", "+91 98765 43210", "447700900123", "STOP", services.clock.now()))
+    [push] = await rows(services, pushes)
+    body = json.loads(push["body"])
+    assert (push["kind"], body["mobile"], body["content"], body["sendid"]) == ("inbound", IN, "STOP", "447700900123")
+    assert body["reply_time"] == "2026-11-29 12:00:00"
+
+
+async def test_a_reply_without_an_assigned_number_goes_to_the_app_that_last_wrote(
+    services: Services, caller: Caller
+) -> None:
+    await send(services, caller)
+    events = DeliveryEvents(services)
+    await events.inbound(InboundSms("sim", IN, "ACME", "yes", services.clock.now()))
+    assert json.loads((await rows(services, pushes))[0]["body"])["content"] == "yes"
+
+
+async def test_parts_are_recorded_per_carrier_id(services: Services, caller: Caller) -> None:
+    await send(services, caller, content="y" * 200)
+    await Dispatcher(services, carrier_set(services, FakeConnector("smsc", parts=2))).step()
+    assert [(p["part"], p["carrier_key"]) for p in await rows(services, message_parts)] == [
+        (1, "smsc-1"),
+        (2, "smsc-2"),
+    ]
