@@ -6,8 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
-from starlette.requests import Request
+from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.responses import Response
 
 from switchboard import __version__
@@ -17,6 +16,7 @@ from switchboard.api.responses import JsonResponse
 from switchboard.clock import Clock
 from switchboard.errors import ApiError
 from switchboard.services.context import Services
+from switchboard.services.metrics import render as render_metrics
 from switchboard.settings import Settings
 from switchboard.store import migrate
 from switchboard.workers.runner import Workers
@@ -58,7 +58,6 @@ def create_app(
         default_response_class=JsonResponse,
     )
     app.state.services = services
-    app.state.registry = CollectorRegistry()
     app.add_exception_handler(ApiError, api_error_handler)
     app.add_middleware(ErrorEnvelope)
     routes.mount(app)
@@ -70,7 +69,7 @@ def create_app(
         return JsonResponse({"status": "ok", "version": __version__})
 
     @app.get("/metrics", include_in_schema=False)
-    async def metrics(request: Request) -> Response:
-        return Response(generate_latest(request.app.state.registry), media_type=CONTENT_TYPE_LATEST)
+    async def metrics() -> Response:
+        return Response(await render_metrics(services), media_type=CONTENT_TYPE_LATEST)
 
     return app

@@ -136,3 +136,9 @@ def test_every_failure_has_a_code_in_every_products_table(product: Product) -> N
     assert set(CODES[product]) == set(Failure)
     for code in CODES[product].values():
         assert code in product.table
+
+
+async def test_health_and_metrics(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/health")).json()["status"] == "ok"
+    metrics = (await client.get("/metrics")).text
+    assert "switchboard_messages" in metrics or "# HELP" in metrics

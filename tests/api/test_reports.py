@@ -191,3 +191,12 @@ async def test_record_mo_pages_inbound_messages(client: httpx.AsyncClient, calle
 async def test_record_mo_codes(client: httpx.AsyncClient, caller: Caller, body: dict[str, Any], code: str) -> None:
     answer = await call(client, caller, "POST", "/v3/recordMo", appId=caller.apps["sms"], **body)
     assert answer["status"] == code
+
+
+async def test_report_times_use_the_accounts_time_zone(
+    client: httpx.AsyncClient, caller: Caller, services: Services
+) -> None:
+    await Tenancy(services).set_timezone(caller.new.account.id, "Asia/Shanghai")
+    caller_ids = await sent_four(client, caller, services)
+    answer = await call(client, caller, "GET", "/v3/getReport", appId=caller.apps["sms"], msgIds=caller_ids[0])
+    assert answer["array"][0]["receiveTime"] == "2026-11-29T20:00:00+08:00"

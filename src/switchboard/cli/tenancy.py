@@ -34,6 +34,7 @@ def account_json(account: Account) -> dict[str, Any]:
         "credit": format_amount(account.credit),
         "locked": account.locked,
         "workspaceEnabled": account.workspace_enabled,
+        "timezone": account.timezone,
     }
 
 
@@ -141,6 +142,20 @@ def account_credit(
 
     async def action(s: Services) -> None:
         show_account(await Tenancy(s).set_credit_line(account_id, amount), as_json)
+
+    run(action)
+
+
+@account_app.command("timezone")
+def account_timezone(
+    account_id: int,
+    zone: Annotated[str, typer.Option("--tz", help="IANA time zone, e.g. Asia/Shanghai.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Set the time zone of the account's report times (UTC by default)."""
+
+    async def action(s: Services) -> None:
+        show_account(await Tenancy(s).set_timezone(account_id, zone), as_json)
 
     run(action)
 

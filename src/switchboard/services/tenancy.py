@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.exc import IntegrityError
 
@@ -187,6 +188,14 @@ class Tenancy:
             account = await tenants.get_account(conn, account_id)
         assert account is not None
         return account
+
+    async def set_timezone(self, account_id: int, zone: str) -> Account:
+        """The zone in which the account's reports and pushes show times (an IANA name such as Asia/Shanghai)."""
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise OperatorError(f"unknown time zone: {zone!r}") from exc
+        return await self.set_account_flags(account_id, timezone=zone)
 
     async def set_account_flags(self, account_id: int, **flags: Any) -> Account:
         async with self.s.db.write() as conn:
