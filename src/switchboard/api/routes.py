@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from switchboard.api import account, carrier_callbacks, reports, sms
+from switchboard.api import account, carrier_callbacks, otp, reports, sms
 from switchboard.errors import Product
 
 # (router, product, Onbuka prefix, mirror prefixes)
@@ -12,6 +12,7 @@ MOUNTS: list[tuple[APIRouter, Product, str, tuple[str, ...]]] = [
     (account.router, Product.SMS, "/v3", ("/sms",)),
     (sms.router, Product.SMS, "/v3", ("/sms",)),
     (reports.router, Product.SMS, "/v3", ("/sms",)),
+    (otp.router, Product.SMS, "/v3/otp", ("/otp",)),
 ]
 
 # Longest first, so /v3/voice wins over /v3.

@@ -13,6 +13,7 @@ from switchboard.cli.common import console, fail, print_json, run
 from switchboard.money import format_amount
 from switchboard.services.catalog import Catalog, RateInput
 from switchboard.services.context import Services
+from switchboard.services.otp import Otp
 from switchboard.services.sms import Scheduled
 
 rate_app = typer.Typer(help="Prices per product and country (optionally per prefix or account).", no_args_is_help=True)
@@ -222,5 +223,51 @@ def sms_cancel(msg_ids: Annotated[list[str], typer.Argument(help="msgIds of sche
         console.print(f"{len(cancelled)} cancelled and refunded")
         if missing:
             fail(f"not scheduled (unknown, already sent or cancelled): {', '.join(missing)}")
+
+    run(action)
+
+
+otp_app = typer.Typer(help="OTP templates of SMS apps.", no_args_is_help=True)
+
+
+@otp_app.command("template-add")
+def otp_template_add(
+    app_id: Annotated[str, typer.Option("--app", help="SMS appId.")],
+    content: Annotated[str, typer.Option("--content", help="Text with a {code} placeholder.")],
+    length: Annotated[int, typer.Option(help="Digits in a generated code.")] = 6,
+    ttl: Annotated[int, typer.Option(help="Seconds a code is valid.")] = 300,
+    attempts: Annotated[int, typer.Option(help="Wrong codes allowed before the verification locks.")] = 5,
+) -> None:
+    """Add an OTP template; prints its templateId."""
+
+    async def action(s: Services) -> None:
+        template_id = await Otp(s).add_template(app_id, content, code_length=length, ttl=ttl, max_attempts=attempts)
+        console.print(f"templateId {template_id}")
+
+    run(action)
+
+
+@otp_app.command("template-list")
+def otp_template_list(app_id: Annotated[str, typer.Option("--app")], as_json: JsonFlag = False) -> None:
+    """An app's OTP templates."""
+
+    async def action(s: Services) -> None:
+        rows = [
+            {
+                "templateId": r["id"],
+                "content": r["content"],
+                "length": r["code_length"],
+                "ttl": r["ttl"],
+                "attempts": r["max_attempts"],
+            }
+            for r in await Otp(s).templates(app_id)
+        ]
+        if as_json:
+            print_json(rows)
+            return
+        table = Table("templateId", "content", "length", "ttl", "attempts")
+        for r in rows:
+            table.add_row(*(str(v) for v in r.values()))
+        console.print(table)
 
     run(action)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -78,7 +79,16 @@ class SmsService:
     def __init__(self, services: Services) -> None:
         self.s = services
 
-    async def send(self, principal: Principal, requests: list[SendRequest], *, max_numbers: int) -> SendOutcome:
+    async def send(
+        self,
+        principal: Principal,
+        requests: list[SendRequest],
+        *,
+        max_numbers: int,
+        within: Callable[[AsyncConnection, SendOutcome], Awaitable[None]] | None = None,
+    ) -> SendOutcome:
+        """Validate, price, limit, then charge and queue in one transaction. ``within`` runs inside that
+        transaction once the messages are stored (e.g. to store an OTP verification atomically with its SMS)."""
         assert principal.app is not None
         app, account = principal.app, principal.account
         opts = SmsOptions.of(app.options)
@@ -117,7 +127,10 @@ class SmsService:
         if not candidates:
             raise sms_error(-9 if abnormal and not unpriced else -19)
         async with self.s.db.write() as conn:
-            return await self._commit(conn, principal, opts, candidates, abnormal + unpriced)
+            outcome = await self._commit(conn, principal, opts, candidates, abnormal + unpriced)
+            if within is not None:
+                await within(conn, outcome)
+            return outcome
 
     async def _matcher(self, conn: AsyncConnection, account_id: int) -> WordMatcher:
         cache: dict[int, tuple[tuple[int, int], WordMatcher]] = self.s.caches.setdefault("words", {})

@@ -283,3 +283,42 @@ inbound_messages = sa.Table(
     sa.Column("received_at", UtcDateTime, nullable=False),
     sa.Index("ix_inbound_app_received", "app_id", "received_at"),
 )
+
+# OTP templates of an SMS app: the text with a {code} placeholder, and the rules of its codes.
+otp_templates = sa.Table(
+    "otp_templates",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("app_id", sa.String(32), nullable=False, index=True),
+    sa.Column("content", sa.Text, nullable=False),
+    sa.Column("code_length", sa.Integer, nullable=False),
+    sa.Column("ttl", sa.Integer, nullable=False),  # seconds a code stays valid
+    sa.Column("max_attempts", sa.Integer, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)
+
+# One verification: the code is kept only as a salted hash.
+verifications = sa.Table(
+    "verifications",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("verification_id", sa.String(24), nullable=False, unique=True),
+    sa.Column("account_id", sa.Integer, sa.ForeignKey("accounts.id"), nullable=False),
+    sa.Column("app_id", sa.String(32), nullable=False),
+    sa.Column("template_id", sa.Integer, nullable=True),
+    sa.Column("to", sa.String(20), nullable=False),
+    sa.Column("channel", sa.String(8), nullable=False),
+    sa.Column("order_id", sa.String(64), nullable=True),
+    sa.Column("code_hash", sa.String(64), nullable=False),
+    sa.Column("salt", sa.String(32), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # pending | verified | expired | locked
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("max_attempts", sa.Integer, nullable=False),
+    sa.Column("resends", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("msg_id", sa.String(20), nullable=True),
+    sa.Column("expires_at", UtcDateTime, nullable=False),
+    sa.Column("sent_at", UtcDateTime, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("verified_at", UtcDateTime, nullable=True),
+    sa.UniqueConstraint("app_id", "order_id", name="uq_verifications_app_order"),
+)

@@ -1,0 +1,87 @@
+"""OTP endpoints (SMS code table): verification send, sendRule, verify, resend, records."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from switchboard.api.deps import Call, authenticated
+from switchboard.api.responses import JsonResponse, ok
+from switchboard.api.wire import integer, text
+from switchboard.domain.sms.validation import sms_error
+from switchboard.errors import Product
+from switchboard.services.otp import Otp, OtpSend
+
+router = APIRouter()
+OtpCall = Annotated[Call, Depends(authenticated(Product.SMS))]
+
+
+def _request(call: Call, *, with_code: bool) -> OtpSend:
+    try:
+        template_id = integer(call.params, "templateId")
+    except ValueError as exc:
+        raise sms_error(-22, str(exc)) from exc
+    return OtpSend(
+        to=text(call.params, "to"),
+        template_id=template_id,
+        channel=text(call.params, "channel"),
+        order_id=text(call.params, "orderId"),
+        code=text(call.params, "code") if with_code else None,
+    )
+
+
+@router.post("/verification/send", summary="The platform generates a code and sends it")
+async def send(call: OtpCall) -> JsonResponse:
+    return ok(data=await Otp(call.services).send(call.principal, _request(call, with_code=False)))
+
+
+@router.post("/verification/sendRule", summary="Send a code the customer chose")
+async def send_rule(call: OtpCall) -> JsonResponse:
+    request = _request(call, with_code=True)
+    if request.code is None:
+        raise sms_error(-22, "code is required")
+    return ok(data=await Otp(call.services).send(call.principal, request))
+
+
+@router.post("/verification/verify", summary="Check a code")
+async def verify(call: OtpCall) -> JsonResponse:
+    result = await Otp(call.services).verify(
+        call.principal, text(call.params, "verificationId"), text(call.params, "code")
+    )
+    return ok(data=result)
+
+
+@router.post("/verification/resend", summary="Send a new code for a pending verification")
+async def resend(call: OtpCall) -> JsonResponse:
+    return ok(data=await Otp(call.services).resend(call.principal, text(call.params, "verificationId")))
+
+
+@router.api_route("/verification/record/{verification_id}", methods=["GET", "POST"], summary="One verification")
+async def record(verification_id: str, call: OtpCall) -> JsonResponse:
+    return ok(data=await Otp(call.services).record(call.principal, verification_id=verification_id))
+
+
+@router.api_route("/verification/orderId/record", methods=["GET", "POST"], summary="A verification by orderId")
+async def record_by_order(call: OtpCall) -> JsonResponse:
+    order_id = text(call.params, "orderId")
+    if order_id is None:
+        raise sms_error(-22, "orderId is required")
+    return ok(data=await Otp(call.services).record(call.principal, order_id=order_id))
+
+
+@router.api_route("/template/list", methods=["GET", "POST"], summary="The app's OTP templates")
+async def template_list(call: OtpCall) -> JsonResponse:
+    rows = await Otp(call.services).templates(call.app_id)
+    return ok(
+        data=[
+            {
+                "templateId": r["id"],
+                "content": r["content"],
+                "codeLength": r["code_length"],
+                "ttl": r["ttl"],
+                "maxAttempts": r["max_attempts"],
+            }
+            for r in rows
+        ]
+    )

@@ -1,0 +1,242 @@
+"""OTP verification: codes generated with ``secrets``, kept only as keyed hashes, sent through the SMS
+pipeline (prices, limits, sensitive words and templates apply), checked with expiry and an attempt limit.
+
+Outcomes of ``verify`` use the SMS table: success ``0``; wrong code -21 "Data validation exception";
+expired -25 "Out of time range"; attempts exhausted -23 "Data caps"; unknown verification -24
+"Data unexisting"; already verified -20 "Data existing".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from switchboard.auth.authenticate import Principal
+from switchboard.domain.numbers import classify
+from switchboard.domain.sms.validation import POST_MAX_NUMBERS, sms_error
+from switchboard.domain.templates import render
+from switchboard.errors import OperatorError, Product
+from switchboard.services.context import Services
+from switchboard.services.sms import SendOutcome, SendRequest, SmsService
+from switchboard.store import otp as store
+from switchboard.store import tenants
+
+CHANNELS = ("sms", "call", "sna")
+MAX_RESENDS = 3
+RESEND_COOLDOWN = timedelta(seconds=30)
+DEFAULT_TEXT = "Your verification code is {code}."
+TO = re.compile(r"^\d{10,14}$")
+
+
+@dataclass(frozen=True)
+class OtpSend:
+    to: str | None
+    template_id: int | None
+    channel: str | None = None
+    order_id: str | None = None
+    code: str | None = None  # sendRule: the customer's own code
+
+
+class Otp:
+    def __init__(self, services: Services) -> None:
+        self.s = services
+
+    def _hash(self, salt: str, code: str) -> str:
+        key = self.s.settings.resolved_master_key()
+        return hmac.new(key, f"{salt}:{code}".encode(), hashlib.sha256).hexdigest()
+
+    async def add_template(
+        self, app_id: str, content: str, *, code_length: int = 6, ttl: int = 300, max_attempts: int = 5
+    ) -> int:
+        if "{code}" not in content:
+            raise OperatorError("an OTP template needs a {code} placeholder")
+        if not 4 <= code_length <= 10 or not 30 <= ttl <= 86400 or not 1 <= max_attempts <= 20:
+            raise OperatorError("code length 4-10, ttl 30-86400 s, attempts 1-20")
+        async with self.s.db.write() as conn:
+            app = await tenants.get_app(conn, app_id)
+            if app is None or app.product != Product.SMS.value:
+                raise OperatorError(f"no SMS app {app_id}")
+            return await store.insert_template(
+                conn,
+                app_id=app_id,
+                content=content,
+                code_length=code_length,
+                ttl=ttl,
+                max_attempts=max_attempts,
+                created_at=self.s.clock.now(),
+            )
+
+    async def templates(self, app_id: str) -> list[dict[str, Any]]:
+        async with self.s.db.read() as conn:
+            return await store.list_templates(conn, app_id)
+
+    async def send(self, principal: Principal, request: OtpSend) -> dict[str, Any]:
+        assert principal.app is not None
+        app = principal.app
+        channel = (request.channel or "sms").lower()
+        if channel not in CHANNELS:
+            raise sms_error(-22, "channel is sms, call or sna")
+        if channel != "sms":
+            raise sms_error(-22, f"channel {channel} is not available on this platform yet")
+        number = classify(request.to or "")
+        if number is None or not TO.match(number.digits):
+            raise sms_error(-22, "to is 10-14 digits with the country code")
+        if request.order_id is not None and len(request.order_id) > 64:
+            raise sms_error(-22, "orderId is at most 64 characters")
+        if request.code is not None and not re.fullmatch(r"[0-9A-Za-z]{1,10}", request.code):
+            raise sms_error(-22, "code is 1-10 letters or digits")
+        template = await self._template(app.app_id, request.template_id, required=request.code is None)
+        code = request.code or "".join(secrets.choice("0123456789") for _ in range(template["code_length"]))
+        text = render(template["content"], {"code": code})
+        now = self.s.clock.now()
+        verification_id = f"{self.s.msg_ids.next()}{secrets.randbelow(10)}"
+        salt = secrets.token_hex(8)
+
+        async def store_verification(conn: AsyncConnection, outcome: SendOutcome) -> None:
+            if request.order_id and await store.order_id_used(conn, app.app_id, request.order_id):
+                raise sms_error(-20, "orderId already used")
+            await store.insert_verification(
+                conn,
+                verification_id=verification_id,
+                account_id=principal.account.id,
+                app_id=app.app_id,
+                template_id=template.get("id"),
+                to=number.digits,
+                channel=channel,
+                order_id=request.order_id,
+                code_hash=self._hash(salt, code),
+                salt=salt,
+                status="pending",
+                max_attempts=template["max_attempts"],
+                msg_id=outcome.accepted[0].msg_id if outcome.accepted else None,
+                expires_at=now + timedelta(seconds=template["ttl"]),
+                sent_at=now,
+                created_at=now,
+            )
+
+        outcome = await SmsService(self.s).send(
+            principal,
+            [SendRequest(content=text, numbers=number.digits)],
+            max_numbers=POST_MAX_NUMBERS,
+            within=store_verification,
+        )
+        if not outcome.accepted:
+            raise sms_error(-28)
+        self.s.wake("dispatch")
+        return {"verificationId": verification_id, "to": number.digits, "channel": channel}
+
+    async def _template(self, app_id: str, template_id: int | None, *, required: bool) -> dict[str, Any]:
+        if template_id is None:
+            if required:
+                raise sms_error(-22, "templateId is required")
+            return {"content": DEFAULT_TEXT, "code_length": 6, "ttl": 300, "max_attempts": 5}
+        async with self.s.db.read() as conn:
+            template = await store.get_template(conn, template_id)
+        if template is None or template["app_id"] != app_id:
+            raise sms_error(-22, "no such templateId for this app")
+        return template
+
+    async def verify(self, principal: Principal, verification_id: str | None, code: str | None) -> dict[str, Any]:
+        if not verification_id or not code or not 4 <= len(code) <= 10:
+            raise sms_error(-22, "verificationId and a 4-10 character code are required")
+        now = self.s.clock.now()
+        async with self.s.db.write() as conn:
+            row = await store.get_verification(
+                conn, account_id=principal.account.id, verification_id=verification_id, for_update=True
+            )
+            if row is None:
+                raise sms_error(-24)
+            if row["status"] == "verified":
+                raise sms_error(-20, "already verified")
+            if row["status"] == "locked" or row["attempts"] >= row["max_attempts"]:
+                raise sms_error(-23, "attempts exhausted")
+            if row["status"] == "expired" or now >= row["expires_at"]:
+                await store.update_verification(conn, row["id"], status="expired")
+                failure = sms_error(-25, "the code expired")
+            else:
+                attempts = row["attempts"] + 1
+                if hmac.compare_digest(self._hash(row["salt"], code), row["code_hash"]):
+                    await store.update_verification(
+                        conn, row["id"], status="verified", attempts=attempts, verified_at=now
+                    )
+                    return {"verificationId": verification_id, "to": row["to"], "verified": True}
+                locked = attempts >= row["max_attempts"]
+                await store.update_verification(
+                    conn, row["id"], attempts=attempts, status="locked" if locked else "pending"
+                )
+                failure = sms_error(-21, f"wrong code ({row['max_attempts'] - attempts} attempts left)")
+        # Raised once the transaction has committed the attempt (or the expiry), so it counts.
+        raise failure
+
+    async def resend(self, principal: Principal, verification_id: str | None) -> dict[str, Any]:
+        """A new code for a pending verification (the old code stops working); at most 3, 30 s apart."""
+        async with self.s.db.read() as conn:
+            row = await store.get_verification(conn, account_id=principal.account.id, verification_id=verification_id)
+        if row is None:
+            raise sms_error(-24)
+        if row["status"] != "pending":
+            raise sms_error(-20, f"verification is {row['status']}")
+        if row["resends"] >= MAX_RESENDS:
+            raise sms_error(-23, "no more resends")
+        now = self.s.clock.now()
+        if now - row["sent_at"] < RESEND_COOLDOWN:
+            raise sms_error(-15, "wait before resending")
+        template = await self._template(row["app_id"], row["template_id"], required=False)
+        code = "".join(secrets.choice("0123456789") for _ in range(template["code_length"]))
+        salt = secrets.token_hex(8)
+
+        async def renew(conn: AsyncConnection, outcome: SendOutcome) -> None:
+            await store.update_verification(
+                conn,
+                row["id"],
+                code_hash=self._hash(salt, code),
+                salt=salt,
+                resends=row["resends"] + 1,
+                attempts=0,
+                sent_at=now,
+                expires_at=now + timedelta(seconds=template["ttl"]),
+                msg_id=outcome.accepted[0].msg_id if outcome.accepted else row["msg_id"],
+            )
+
+        await SmsService(self.s).send(
+            principal,
+            [SendRequest(content=render(template["content"], {"code": code}), numbers=row["to"])],
+            max_numbers=1,
+            within=renew,
+        )
+        self.s.wake("dispatch")
+        return {"verificationId": row["verification_id"], "to": row["to"], "channel": row["channel"]}
+
+    async def record(
+        self, principal: Principal, *, verification_id: str | None = None, order_id: str | None = None
+    ) -> dict[str, Any]:
+        assert principal.app is not None
+        async with self.s.db.read() as conn:
+            row = await store.get_verification(
+                conn,
+                account_id=principal.account.id,
+                verification_id=verification_id,
+                order_id=order_id,
+                app_id=principal.app.app_id,
+            )
+        if row is None:
+            raise sms_error(-24)
+        return {
+            "verificationId": row["verification_id"],
+            "to": row["to"],
+            "channel": row["channel"],
+            "orderId": row["order_id"] or "",
+            "status": row["status"],
+            "attempts": row["attempts"],
+            "msgId": row["msg_id"] or "",
+            "createTime": row["created_at"].isoformat(timespec="seconds"),
+            "expireTime": row["expires_at"].isoformat(timespec="seconds"),
+            "verifyTime": row["verified_at"].isoformat(timespec="seconds") if row["verified_at"] else "",
+        }
