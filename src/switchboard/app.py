@@ -48,7 +48,7 @@ def create_app(
         finally:
             await workers.stop()
             if owned:
-                await services.db.dispose()
+                await services.close()
 
     app = FastAPI(
         title="Switchboard",

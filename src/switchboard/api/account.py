@@ -10,13 +10,15 @@ from switchboard.api.deps import Call, authenticated
 from switchboard.api.responses import JsonResponse, ok
 from switchboard.errors import Product
 from switchboard.money import format_amount
+from switchboard.store import tenants
 
 router = APIRouter()
 
 
 @router.api_route("/getBalance", methods=["GET", "POST"], summary="Account balance, gift and credit line")
 async def get_balance(call: Annotated[Call, Depends(authenticated(Product.SMS, app=False))]) -> JsonResponse:
-    account = call.principal.account
+    async with call.services.db.read() as conn:
+        account = await tenants.get_account(conn, call.principal.account.id) or call.principal.account
     return ok(
         balance=format_amount(account.balance),
         gift=format_amount(account.gift),

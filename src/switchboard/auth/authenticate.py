@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 
+from switchboard.auth import key_cache
 from switchboard.auth.ip import ip_allowed
 from switchboard.auth.signature import parse_timestamp, signature_matches
 from switchboard.errors import ApiError, Product
@@ -138,7 +139,11 @@ class Authenticator:
         if seconds is None or abs(self.s.clock.time() - seconds) > self.s.settings.timestamp_window:
             raise fail(product, Failure.TIMESTAMP)
         async with self.s.db.read() as conn:
-            found = await tenants.get_key_with_account(conn, api_key)
+            found = await key_cache.get(self.s.redis, api_key) if self.s.redis is not None else None
+            if found is None:
+                found = await tenants.get_key_with_account(conn, api_key)
+                if found is not None and self.s.redis is not None:
+                    await key_cache.put(self.s.redis, *found)
             if found is None:
                 raise fail(product, Failure.UNKNOWN_KEY)
             key, account = found

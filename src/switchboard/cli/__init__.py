@@ -33,6 +33,8 @@ def root(
 
 app.command()(server.serve)
 app.command()(server.migrate)
+app.command()(server.api)
+app.command()(server.worker)
 app.add_typer(tenancy.account_app, name="account")
 app.add_typer(tenancy.key_app, name="key")
 app.add_typer(tenancy.app_app, name="app")

@@ -56,7 +56,7 @@ def run(action: Callable[[Services], Awaitable[T]], *, settings_: Settings | Non
             await migrate.upgrade(services.db)
             return await action(services)
         finally:
-            await services.db.dispose()
+            await services.close()
 
     try:
         return asyncio.run(main())

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
 import sys
 from typing import Annotated
 
@@ -10,11 +12,11 @@ import typer
 import uvicorn
 
 from switchboard.app import create_app
-from switchboard.cli.common import console, run, settings
+from switchboard.cli.common import console, fail, run, settings
 from switchboard.services.context import Services
 from switchboard.services.demo import banner, ensure_demo
 from switchboard.store import migrate as store_migrate
-from switchboard.workers.runner import ROLES
+from switchboard.workers.runner import ROLES, Workers
 
 
 def serve(
@@ -49,5 +51,49 @@ def migrate(
 
     async def action(s: Services) -> None:
         console.print(f"schema at revision {await store_migrate.current_revision(s.db)}")
+
+    run(action, settings_=cfg)
+
+
+def api(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    database_url: Annotated[str | None, typer.Option("--database-url", help="Database URL.")] = None,
+) -> None:
+    """Run the stateless HTTP API alone (production mode: run N copies behind a load balancer)."""
+    cfg = settings(host=host, port=port, database_url=database_url)
+    logging.basicConfig(level=cfg.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    async def action(s: Services) -> None:
+        app = create_app(cfg, services=s, run_migrations=False)
+        server = uvicorn.Server(
+            uvicorn.Config(app, host=cfg.host, port=cfg.port, log_level=cfg.log_level, access_log=False)
+        )
+        await server.serve()
+
+    run(action, settings_=cfg)
+
+
+def worker(
+    role: Annotated[list[str], typer.Option("--role", help=f"One of {', '.join(ROLES)}; repeat for several.")],
+    database_url: Annotated[str | None, typer.Option("--database-url", help="Database URL.")] = None,
+) -> None:
+    """Run worker roles without the API (production mode: N copies of each role)."""
+    cfg = settings(database_url=database_url)
+    logging.basicConfig(level=cfg.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    unknown = sorted(set(role) - set(ROLES))
+    if unknown:
+        fail(f"unknown role {', '.join(unknown)}; roles are {', '.join(ROLES)}")
+
+    async def action(s: Services) -> None:
+        await s.start()
+        workers = Workers(s, role)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        await workers.start()
+        await stop.wait()
+        await workers.stop()
 
     run(action, settings_=cfg)

@@ -9,6 +9,7 @@ from typing import Any
 from switchboard.auth.secrets import SecretBox
 from switchboard.clock import Clock, SystemClock
 from switchboard.ids import MessageIds
+from switchboard.services.send_limits import RedisSendLimits, SendLimits, SqlSendLimits
 from switchboard.settings import Settings
 from switchboard.store.database import Database
 
@@ -20,6 +21,8 @@ class Services:
     clock: Clock
     secrets: SecretBox
     msg_ids: MessageIds
+    send_limits: SendLimits
+    redis: Any | None = None
     # Per-process caches that services keep (e.g. compiled sensitive-word matchers), by name.
     caches: dict[str, Any] = field(default_factory=dict)
     # In-process wake-ups for worker loops (e.g. "dispatch" when messages were queued).
@@ -33,13 +36,27 @@ class Services:
     @classmethod
     def build(cls, settings: Settings, *, db: Database | None = None, clock: Clock | None = None) -> Services:
         clock = clock or SystemClock()
+        redis = None
+        send_limits: SendLimits = SqlSendLimits()
+        if settings.redis_url:
+            import redis.asyncio as aioredis
+
+            redis = aioredis.from_url(settings.redis_url, decode_responses=True)
+            send_limits = RedisSendLimits(redis)
         return cls(
             settings=settings,
             db=db or Database(settings.resolved_database_url()),
             clock=clock,
             secrets=SecretBox(settings.resolved_master_key()),
             msg_ids=MessageIds(clock, settings.node_id),
+            send_limits=send_limits,
+            redis=redis,
         )
+
+    async def close(self) -> None:
+        if self.redis is not None:
+            await self.redis.aclose()
+        await self.db.dispose()
 
     async def start(self) -> None:
         """Prepare what needs the database before serving: continue the message-id sequence."""

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from switchboard.auth.authenticate import Principal
 from switchboard.domain.sms.validation import parse_time, sms_error
 from switchboard.services.context import Services
-from switchboard.services.limits import TokenBucket
+from switchboard.services.limits import RateLimiter, RedisWindowLimiter, TokenBucket
 from switchboard.store import inbound
 from switchboard.store.tables import messages
 
@@ -36,13 +36,16 @@ def local_iso(moment: datetime | None, zone: str) -> str:
 class Reports:
     services: Services
 
-    def check_frequency(self, principal: Principal) -> None:
-        limiter = self.services.caches.get("report_limiter")
+    async def check_frequency(self, principal: Principal) -> None:
+        limiter: RateLimiter | None = self.services.caches.get("report_limiter")
         if limiter is None:
             rate = self.services.settings.report_queries_per_second
-            limiter = TokenBucket(rate=rate, burst=max(1.0, rate * 2), clock=self.services.clock)
+            if self.services.redis is not None:
+                limiter = RedisWindowLimiter(self.services.redis, rate=rate, clock=self.services.clock)
+            else:
+                limiter = TokenBucket(rate=rate, burst=max(1.0, rate * 2), clock=self.services.clock)
             self.services.caches["report_limiter"] = limiter
-        if not limiter.allow(str(principal.account.id)):
+        if not await limiter.allow(str(principal.account.id)):
             raise sms_error(-15)
 
     async def report(self, principal: Principal, raw_ids: str | None) -> dict[str, Any]:
@@ -50,7 +53,7 @@ class Reports:
         ids = [i.strip() for i in (raw_ids or "").split(",") if i.strip()]
         if not ids or len(ids) > MAX_REPORT_IDS or not all(MSG_ID.match(i) for i in ids):
             raise sms_error(-14)
-        self.check_frequency(principal)
+        await self.check_frequency(principal)
         async with self.services.db.read() as conn:
             rows = await conn.execute(
                 sa.select(messages).where(messages.c.msg_id.in_(ids), messages.c.app_id == principal.app.app_id)
@@ -95,7 +98,7 @@ class Reports:
         if index < 0:
             raise sms_error(-22, "startIndex must not be negative")
         window = self._window(start, end, bad=-11, span=SENT_WINDOW)
-        self.check_frequency(principal)
+        await self.check_frequency(principal)
         async with self.services.db.read() as conn:
             rows = await conn.execute(
                 sa.select(messages.c.msg_id, messages.c.number, messages.c.status, messages.c.final_at)
@@ -132,7 +135,7 @@ class Reports:
         start, end = self._window(window_params.get("strTime"), window_params.get("endTime"), bad=-22, span=MO_WINDOW)
         if start < MO_EARLIEST:
             raise sms_error(-25)
-        self.check_frequency(principal)
+        await self.check_frequency(principal)
         async with self.services.db.read() as conn:
             total, rows = await inbound.page_inbound(
                 conn, app_id=principal.app.app_id, start=start, end=end, offset=(current - 1) * size, limit=size

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -16,6 +15,7 @@ from switchboard.domain.templates import matches_any
 from switchboard.domain.words import WordMatcher
 from switchboard.errors import Product
 from switchboard.services.context import Services
+from switchboard.services.send_limits import Reservation
 from switchboard.store import catalog, messages, tenants
 
 DEFAULT_NUMBER_LIMIT = 50
@@ -126,11 +126,16 @@ class SmsService:
         candidates, abnormal, unpriced = self._price(groups, prices)
         if not candidates:
             raise sms_error(-9 if abnormal and not unpriced else -19)
-        async with self.s.db.write() as conn:
-            outcome = await self._commit(conn, principal, opts, candidates, abnormal + unpriced)
-            if within is not None:
-                await within(conn, outcome)
-            return outcome
+        reservation = Reservation()
+        try:
+            async with self.s.db.write() as conn:
+                outcome = await self._commit(conn, principal, opts, candidates, abnormal + unpriced, reservation)
+                if within is not None:
+                    await within(conn, outcome)
+                return outcome
+        except BaseException:
+            await self.s.send_limits.release(reservation)
+            raise
 
     async def _matcher(self, conn: AsyncConnection, account_id: int) -> WordMatcher:
         cache: dict[int, tuple[tuple[int, int], WordMatcher]] = self.s.caches.setdefault("words", {})
@@ -167,20 +172,32 @@ class SmsService:
         opts: SmsOptions,
         candidates: list[_Candidate],
         failed: int,
+        reservation: Reservation,
     ) -> SendOutcome:
         assert principal.app is not None
         app, account = principal.app, principal.account
         now = self.s.clock.now()
+        limits = self.s.send_limits
         repeats: dict[int, Accepted] = {}
         if opts.unique_order_ids:
             candidates, repeats = await self._repeated_orders(conn, app.app_id, candidates)
         if opts.total_limit and candidates:
-            sent = await messages.count_since(conn, account.id, now - timedelta(seconds=opts.total_period))
-            if sent + len(candidates) > opts.total_limit:
+            if not await limits.within_total(
+                conn, account.id, len(candidates), opts.total_limit, opts.total_period, now, reservation
+            ):
                 raise sms_error(-27)
         if opts.number_limit and candidates:
-            candidates, over = await self._within_number_limit(conn, account.id, opts, candidates)
-            failed += over
+            allowed = await limits.within_number(
+                conn,
+                account.id,
+                [c.number for c in candidates],
+                opts.number_limit,
+                opts.number_period,
+                now,
+                reservation,
+            )
+            failed += allowed.count(False)
+            candidates = [c for c, ok in zip(candidates, allowed, strict=True) if ok]
             if not candidates and not repeats:
                 raise sms_error(-28)
         rows = self._rows(principal, candidates)
@@ -261,22 +278,6 @@ class SmsService:
                 first_in_request[c.order_id] = c
                 fresh.append(c)
         return fresh, repeats
-
-    async def _within_number_limit(
-        self, conn: AsyncConnection, account_id: int, opts: SmsOptions, candidates: list[_Candidate]
-    ) -> tuple[list[_Candidate], int]:
-        """Drop the numbers that already had ``number_limit`` messages in the period (anti-pumping, -28)."""
-        since = self.s.clock.now() - timedelta(seconds=opts.number_period)
-        counts = await messages.count_per_number_since(conn, account_id, [c.number for c in candidates], since)
-        kept: list[_Candidate] = []
-        over = 0
-        for c in candidates:
-            if counts.get(c.number, 0) >= opts.number_limit:
-                over += 1
-                continue
-            counts[c.number] = counts.get(c.number, 0) + 1
-            kept.append(c)
-        return kept, over
 
 
 def _resolve_repeats_within_request(fresh: dict[int, Accepted], repeats: dict[int, Accepted]) -> int:

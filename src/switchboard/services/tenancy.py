@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.exc import IntegrityError
 
 from switchboard import ids
+from switchboard.auth import key_cache
 from switchboard.auth.ip import normalise_networks
 from switchboard.errors import OperatorError, Product
 from switchboard.money import MoneyError, parse_amount
@@ -202,7 +203,9 @@ class Tenancy:
             if not await tenants.set_account_flags(conn, account_id, **flags):
                 raise OperatorError(f"no account {account_id}")
             account = await tenants.get_account(conn, account_id)
+            keys = await tenants.list_keys(conn, account_id)
         assert account is not None
+        await key_cache.forget(self.s.redis, *(k.api_key for k in keys))
         return account
 
     async def create_key(
@@ -238,6 +241,7 @@ class Tenancy:
                 raise OperatorError(f"no API key {api_key}")
             key = await tenants.get_key(conn, api_key)
         assert key is not None
+        await key_cache.forget(self.s.redis, api_key)
         return key
 
     async def create_app(self, account_id: int, product: str, name: str | None = None) -> App:
