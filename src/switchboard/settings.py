@@ -31,7 +31,9 @@ class Settings(BaseSettings):
     node_id: int = Field(default=0, ge=0, le=99)
     log_level: str = "info"
     # How long a submitted message may wait for its final receipt before it ends as expired.
-    message_validity: int = Field(default=48 * 3600, ge=60)
+    message_validity: int = Field(default=48 * 3600, ge=1)
+    # Seconds a dispatch worker holds claimed messages; a dead worker's messages are claimed again after it.
+    dispatch_lease: int = Field(default=60, ge=1)
     # Days that messages, reports and inbound messages are kept (the API's query windows assume 90).
     retention_days: int = Field(default=90, ge=1)
     # Report queries (getReport, getSentRcd, recordMo) an account may make per second before -15.

@@ -43,14 +43,24 @@ def test_sent_messages_are_delivered_reported_and_pushed(tmp_path: Path) -> None
         contents = ["Hello GSM €", "你好，世界", "long " * 60]
         ids = []
         for content in contents:
-            answer = httpx.post(f"{base}/v3/sendSms", headers=headers(key, secret), timeout=10,
-                                json={"appId": app_id, "numbers": "919876543210", "content": content}).json()
+            answer = httpx.post(
+                f"{base}/v3/sendSms",
+                headers=headers(key, secret),
+                timeout=10,
+                json={"appId": app_id, "numbers": "919876543210", "content": content},
+            ).json()
             assert answer["status"] == "0", answer
             ids.append(answer["array"][0]["msgId"])
 
         def report() -> dict[str, Any]:
-            return dict(httpx.get(f"{base}/v3/getReport", params={"appId": app_id, "msgIds": ",".join(ids)},
-                                  headers=headers(key, secret), timeout=10).json())
+            return dict(
+                httpx.get(
+                    f"{base}/v3/getReport",
+                    params={"appId": app_id, "msgIds": ",".join(ids)},
+                    headers=headers(key, secret),
+                    timeout=10,
+                ).json()
+            )
 
         wait_for(lambda: report()["success"] == "3")
         wait_for(lambda: len(receiver.received) == 3, timeout=40)  # the first attempt got a 500 and is retried

@@ -46,7 +46,6 @@ from switchboard.store import pushes, tenants
 
 log = logging.getLogger("switchboard.delivery")
 
-LEASE = timedelta(seconds=60)
 SUBMIT_TIMEOUT = 30.0
 QUEUE_LIFETIME = timedelta(hours=24)
 RETRY_FIRST = 5.0
@@ -102,7 +101,8 @@ class Dispatcher:
         """Claim and submit one batch; returns how many messages were claimed."""
         now = self.s.clock.now()
         async with self.s.db.write() as conn:
-            claimed = await store.claim_due(conn, now=now, lease=LEASE, limit=batch)
+            lease = timedelta(seconds=self.s.settings.dispatch_lease)
+            claimed = await store.claim_due(conn, now=now, lease=lease, limit=batch)
         if not claimed:
             return 0
         outcomes = await asyncio.gather(*(self._submit(m) for m in claimed))
