@@ -32,6 +32,12 @@ class Settings(BaseSettings):
     log_level: str = "info"
     # How long a submitted message may wait for its final receipt before it ends as expired.
     message_validity: int = Field(default=48 * 3600, ge=1)
+    # Authentication failures from one IP within the window that block it for auth_block_seconds (-2).
+    auth_failure_limit: int = Field(default=30, ge=1)
+    auth_failure_window: int = Field(default=60, ge=1)
+    auth_block_seconds: int = Field(default=300, ge=1)
+    # Opt-in: refuse a Sign seen before within the timestamp window (replayed requests).
+    replay_protection: bool = False
     # Seconds a dispatch worker holds claimed messages; a dead worker's messages are claimed again after it.
     dispatch_lease: int = Field(default=60, ge=1)
     # Days that messages, reports and inbound messages are kept (the API's query windows assume 90).

@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import Request
 
-from switchboard.api.wire import WireError, parse_body, parse_query, text
+from switchboard.api.wire import MAX_BODY, WireError, parse_body, parse_query, text
 from switchboard.auth.authenticate import Authenticator, Principal
 from switchboard.auth.ip import client_address
 from switchboard.errors import ApiError, Product
@@ -48,11 +48,26 @@ async def read_params(request: Request, product: Product) -> dict[str, Any]:
     if request.method == "GET":
         return params
     try:
-        body = await request.body()
+        body = await read_body(request)
         params.update(parse_body(body, request.headers.get("content-type", "")))
     except WireError as exc:
         raise ApiError(product, PARAMETER_ERROR[product], str(exc)) from exc
     return params
+
+
+async def read_body(request: Request) -> bytes:
+    """The body, refusing more than MAX_BODY bytes without reading them all (declared or streamed)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        raise WireError(f"body over {MAX_BODY} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise WireError(f"body over {MAX_BODY} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def authenticated(product: Product, *, app: bool = True) -> Callable[[Request], Awaitable[Call]]:

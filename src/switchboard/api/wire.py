@@ -17,7 +17,7 @@ import orjson
 
 FREE_TEXT = frozenset({"content", "text"})
 STILL_ENCODED = re.compile(r"%[0-9A-Fa-f]{2}")
-MAX_BODY = 4 * 1024 * 1024
+MAX_BODY = 4 * 1024 * 1024  # bytes; larger bodies are refused with the parameter-exception code
 
 
 class WireError(ValueError):

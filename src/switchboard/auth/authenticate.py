@@ -13,6 +13,9 @@ Checks run in this order; the first that fails decides the answer (docs/auth.md 
  9. the route's appId is present (where the route needs one), exists, belongs to the key's account and
     is of the route's product
 10. the key may use that app (when the key is limited to some apps)
+
+Before them, an IP blocked for repeated failures is refused; after them, with replay protection on, a
+Sign seen before is refused (see auth/guard.py).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from switchboard.auth import key_cache
+from switchboard.auth.guard import MemoryGuard, RedisGuard
 from switchboard.auth.ip import ip_allowed
 from switchboard.auth.signature import parse_timestamp, signature_matches
 from switchboard.errors import ApiError, Product
@@ -42,6 +46,8 @@ class Failure(Enum):
     APP_MISSING = "appId missing"
     APP_UNKNOWN = "appId unknown, of another account or of another product"
     APP_NOT_PERMITTED = "API key may not use this app"
+    BLOCKED = "too many authentication failures from this IP"
+    REPLAYED = "this Sign was used before"
 
 
 # Failure -> code, per product. Only codes of the product's own table appear here (ApiError checks).
@@ -58,6 +64,8 @@ CODES: dict[Product, dict[Failure, int]] = {
         Failure.APP_MISSING: -22,
         Failure.APP_UNKNOWN: -1,
         Failure.APP_NOT_PERMITTED: -1,
+        Failure.BLOCKED: -2,
+        Failure.REPLAYED: -1,
     },
     Product.VOICE: {
         Failure.MISSING_HEADER: -1,
@@ -71,6 +79,8 @@ CODES: dict[Product, dict[Failure, int]] = {
         Failure.APP_MISSING: -22,
         Failure.APP_UNKNOWN: -52,
         Failure.APP_NOT_PERMITTED: -32,
+        Failure.BLOCKED: -2,
+        Failure.REPLAYED: -1,
     },
     Product.AIVOICE: {
         Failure.MISSING_HEADER: -1,
@@ -84,6 +94,8 @@ CODES: dict[Product, dict[Failure, int]] = {
         Failure.APP_MISSING: -27,
         Failure.APP_UNKNOWN: -37,
         Failure.APP_NOT_PERMITTED: -37,
+        Failure.BLOCKED: -6,
+        Failure.REPLAYED: -1,
     },
     Product.CC: {
         Failure.MISSING_HEADER: -1,
@@ -97,8 +109,14 @@ CODES: dict[Product, dict[Failure, int]] = {
         Failure.APP_MISSING: -22,
         Failure.APP_UNKNOWN: -32,
         Failure.APP_NOT_PERMITTED: -32,
+        Failure.BLOCKED: -2,
+        Failure.REPLAYED: -1,
     },
 }
+
+
+# The failures that look like guessing credentials; they count towards blocking the IP.
+GUESSES = frozenset({Failure.UNKNOWN_KEY.value, Failure.BAD_SIGNATURE.value})
 
 
 @dataclass(frozen=True)
@@ -123,7 +141,46 @@ class Authenticator:
     def __init__(self, services: Services) -> None:
         self.s = services
 
+    def _guard(self) -> MemoryGuard | RedisGuard:
+        guard: MemoryGuard | RedisGuard | None = self.s.caches.get("auth_guard")
+        if guard is None:
+            guard = RedisGuard(self.s.redis) if self.s.redis is not None else MemoryGuard(self.s.clock)
+            self.s.caches["auth_guard"] = guard
+        return guard
+
     async def authenticate(
+        self,
+        product: Product,
+        headers: Mapping[str, str],
+        client_ip: str | None,
+        *,
+        app_id: str | None,
+        app_required: bool,
+    ) -> Principal:
+        """Run the checks in order; a wrong key or signature counts against the caller's IP (brute force)."""
+        guard, ip = self._guard(), client_ip or "unknown"
+        if await guard.blocked(ip):
+            raise fail(product, Failure.BLOCKED)
+        try:
+            principal = await self._check(product, headers, client_ip, app_id=app_id, app_required=app_required)
+        except ApiError as exc:
+            if exc.detail not in GUESSES:
+                raise
+            settings = self.s.settings
+            await guard.failed(
+                ip,
+                limit=settings.auth_failure_limit,
+                window=settings.auth_failure_window,
+                block=settings.auth_block_seconds,
+            )
+            raise
+        if self.s.settings.replay_protection:
+            sign = headers.get("sign", "").strip().lower()
+            if not await guard.first_use(sign, 2 * self.s.settings.timestamp_window):
+                raise fail(product, Failure.REPLAYED)
+        return principal
+
+    async def _check(
         self,
         product: Product,
         headers: Mapping[str, str],
