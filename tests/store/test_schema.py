@@ -24,7 +24,7 @@ async def test_migrations_match_the_declared_tables(db: Database) -> None:
 
 async def test_the_schema_is_at_head_and_upgrading_again_is_a_no_op(db: Database) -> None:
     await migrate.upgrade(db)
-    assert await migrate.current_revision(db) == migrate.head_revision()
+    assert await migrate.current_revisions(db) == migrate.head_revisions()
 
 
 async def test_sqlite_runs_in_wal_mode(db: Database) -> None:

@@ -50,7 +50,7 @@ def migrate(
     cfg = settings(database_url=database_url)
 
     async def action(s: Services) -> None:
-        console.print(f"schema at revision {await store_migrate.current_revision(s.db)}")
+        console.print(f"schema at revision {', '.join(sorted(await store_migrate.current_revisions(s.db)))}")
 
     run(action, settings_=cfg)
 

@@ -21,7 +21,7 @@ def alembic_config() -> Config:
     return config
 
 
-async def upgrade(db: Database, revision: str = "head") -> None:
+async def upgrade(db: Database, revision: str = "heads") -> None:
     """Bring the schema up to ``revision``; a no-op when it is there already."""
     config = alembic_config()
 
@@ -33,13 +33,14 @@ async def upgrade(db: Database, revision: str = "head") -> None:
         await conn.run_sync(run)
 
 
-async def current_revision(db: Database) -> str | None:
-    def read(connection: sa.Connection) -> str | None:
-        return MigrationContext.configure(connection).get_current_revision()
+async def current_revisions(db: Database) -> set[str]:
+    def read(connection: sa.Connection) -> set[str]:
+        return set(MigrationContext.configure(connection).get_current_heads())
 
     async with db.read() as conn:
         return await conn.run_sync(read)
 
 
-def head_revision() -> str | None:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+def head_revisions() -> set[str]:
+    """Every head of the migration graph (branches added in parallel are merged by a later revision)."""
+    return set(ScriptDirectory.from_config(alembic_config()).get_heads())
