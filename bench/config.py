@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 BACKENDS: tuple[str, ...] = ("sqlite", "postgres")
+CLIENTS: tuple[str, ...] = ("raw", "httpx")
 BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = BENCH_DIR.parent
 RESULTS_DIR = BENCH_DIR / "results"
@@ -18,4 +19,5 @@ class BenchConfig:
     connections: int = 4  # keep-alive connections of the load generator
     batch_size: int = 1000  # numbers per request in the "batch" load
     backends: tuple[str, ...] = BACKENDS
+    client: str = "raw"  # the load generator's HTTP client: raw | httpx
     quick: bool = False

@@ -31,6 +31,7 @@ class LoadSpec:
     server_pid: int | None = None  # to sample the server's CPU time during the measured window
     seed: int = 0
     timeout: float = 30.0  # per request
+    client: str = "raw"  # raw | httpx (bench.clients)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -50,6 +51,7 @@ class LoadResult:
     latency_ms: dict[str, float]  # p50, p90, p99, max, mean over the window's successful requests
     client_cpu_pct: float  # load generator CPU time / window (100 = one core)
     server_cpu_pct: float | None  # server CPU time / window, when it could be read
+    other_cpu_pct: float | None = None  # the rest of the machine (database, other users): noise or not
     warmup_requests: int = 0
     error_samples: list[str] = field(default_factory=list)  # the first few distinct error bodies
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import httpx
 import orjson
 
+from bench.clients import TRANSPORT_ERRORS, HttpxConnection, Poster, RawConnection
 from bench.load import LoadResult, LoadSpec
 from bench.messages import MESSAGE_MIX, NumberSource
 from switchboard.auth.signature import sign
@@ -71,36 +72,37 @@ class Tally:
             self.refused += refused
 
 
-def check(response: httpx.Response) -> tuple[int, int] | str:
+def check(status: int, content: bytes) -> tuple[int, int] | str:
     """(accepted, refused) for a success answer, else the error text to count."""
-    if response.status_code != 200:
-        return f"HTTP {response.status_code}: {response.text}"
+    text = content[:400].decode(errors="replace")
+    if status != 200:
+        return f"HTTP {status}: {text}"
     try:
-        data = orjson.loads(response.content)
+        data = orjson.loads(content)
     except orjson.JSONDecodeError:
-        return f"HTTP 200, not JSON: {response.text}"
+        return f"HTTP 200, not JSON: {text}"
     if not isinstance(data, dict) or data.get("status") != "0":
-        return f"HTTP 200: {response.text}"
+        return f"HTTP 200: {text}"
     return int(data.get("success") or 0), int(data.get("fail") or 0)
 
 
-async def connection(client: httpx.AsyncClient, spec: LoadSpec, worker: int, tally: Tally) -> None:
+async def connection(poster: Poster, spec: LoadSpec, worker: int, tally: Tally) -> None:
     """One connection's loop: build a request, send it, count it; until the window ends."""
     numbers = NumberSource(random.Random(spec.seed * 1000 + worker))
     signer = Signer(spec.api_key, spec.api_secret)
     turn = worker
     while time.perf_counter() < tally.end:
-        content = MESSAGE_MIX[turn % len(MESSAGE_MIX)]
+        text = MESSAGE_MIX[turn % len(MESSAGE_MIX)]
         turn += 1
-        body = orjson.dumps({"appId": spec.app_id, "numbers": ",".join(numbers.take(spec.batch)), "content": content})
+        body = orjson.dumps({"appId": spec.app_id, "numbers": ",".join(numbers.take(spec.batch)), "content": text})
         started = time.perf_counter()
         try:
-            response = await client.post(spec.url, content=body, headers=signer.headers())
-        except httpx.HTTPError as exc:
+            status, answer = await poster.post(body, signer.headers())
+        except TRANSPORT_ERRORS as exc:
             tally.error(f"{type(exc).__name__}: {exc}")
             await asyncio.sleep(0.01)  # a refused connection must not spin
             continue
-        outcome = check(response)
+        outcome = check(status, answer)
         if isinstance(outcome, str):
             tally.error(outcome)
         else:
@@ -119,20 +121,32 @@ def cpu_seconds(pid: int | None) -> float | None:
         return None
 
 
+def busy_cpu_seconds() -> float | None:
+    """CPU seconds the whole machine has spent busy since boot (Linux /proc/stat), or None."""
+    try:
+        with open("/proc/stat") as stat:
+            ticks = [int(x) for x in stat.readline().split()[1:9]]  # user .. steal (guest is inside user)
+        return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # minus idle and iowait
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 @dataclass
 class CpuWindow:
     client: float = 0.0
     server: float | None = None
+    machine: float | None = None
 
 
 async def sample_cpu(spec: LoadSpec, tally: Tally, into: CpuWindow) -> None:
     """CPU used by this process and the server between the start and the end of the measured window."""
     await asyncio.sleep(max(0.0, tally.measure_from - time.perf_counter()))
-    client0, server0 = time.process_time(), cpu_seconds(spec.server_pid)
+    client0, server0, machine0 = time.process_time(), cpu_seconds(spec.server_pid), busy_cpu_seconds()
     await asyncio.sleep(max(0.0, tally.end - time.perf_counter()))
-    server1 = cpu_seconds(spec.server_pid)
+    server1, machine1 = cpu_seconds(spec.server_pid), busy_cpu_seconds()
     into.client = time.process_time() - client0
     into.server = server1 - server0 if server0 is not None and server1 is not None else None
+    into.machine = machine1 - machine0 if machine0 is not None and machine1 is not None else None
 
 
 def percentile(sorted_values: list[float], pct: float) -> float:
@@ -140,6 +154,10 @@ def percentile(sorted_values: list[float], pct: float) -> float:
         return 0.0
     rank = min(len(sorted_values) - 1, max(0, round(pct / 100 * len(sorted_values)) - 1))
     return sorted_values[rank]
+
+
+def _pct(seconds: float | None, window: float) -> float | None:
+    return None if seconds is None else max(0.0, 100 * seconds / window)  # tick rounding can dip below 0
 
 
 def summarize(spec: LoadSpec, tally: Tally, cpu: CpuWindow) -> LoadResult:
@@ -154,7 +172,8 @@ def summarize(spec: LoadSpec, tally: Tally, cpu: CpuWindow) -> LoadResult:
         errors=tally.errors,
         latency_ms=latency,
         client_cpu_pct=100 * cpu.client / spec.seconds,
-        server_cpu_pct=None if cpu.server is None else 100 * cpu.server / spec.seconds,
+        server_cpu_pct=_pct(cpu.server, spec.seconds),
+        other_cpu_pct=_pct(None if cpu.machine is None else cpu.machine - cpu.client - (cpu.server or 0), spec.seconds),
         warmup_requests=tally.warmup_requests,
         error_samples=tally.samples,
     )
@@ -163,15 +182,21 @@ def summarize(spec: LoadSpec, tally: Tally, cpu: CpuWindow) -> LoadResult:
 async def generate(spec: LoadSpec) -> LoadResult:
     limits = httpx.Limits(max_connections=spec.connections, max_keepalive_connections=spec.connections)
     async with httpx.AsyncClient(limits=limits, timeout=spec.timeout) as client:
+        posters: list[Poster] = [
+            HttpxConnection(client, spec.url) if spec.client == "httpx" else RawConnection(spec.url, spec.timeout)
+            for _ in range(spec.connections)
+        ]
         now = time.perf_counter()
         tally = Tally(measure_from=now + spec.warmup, end=now + spec.warmup + spec.seconds)
         cpu = CpuWindow()
         sampler = asyncio.create_task(sample_cpu(spec, tally, cpu))
-        tasks = [asyncio.create_task(connection(client, spec, i, tally)) for i in range(spec.connections)]
+        tasks = [asyncio.create_task(connection(p, spec, i, tally)) for i, p in enumerate(posters)]
         _, pending = await asyncio.wait(tasks, timeout=spec.warmup + spec.seconds + IN_FLIGHT_GRACE_S)
         for task in pending:
             task.cancel()
         await sampler
+        for poster in posters:
+            await poster.close()
     return summarize(spec, tally, cpu)
 
 

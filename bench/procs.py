@@ -46,6 +46,16 @@ def tail(path: Path, lines: int = 15) -> str:
         return ""
 
 
+def log_problems(path: Path, limit: int = 3) -> tuple[int, list[str]]:
+    """How many lines of a server log report an error or a traceback, and the first few of them."""
+    try:
+        lines = path.read_text(errors="replace").splitlines()
+    except OSError:
+        return 0, []
+    bad = [line for line in lines if " ERROR " in line or line.startswith(("ERROR", "Traceback"))]
+    return len(bad), bad[:limit]
+
+
 def run_command(args: list[str], env: dict[str, str], timeout: float = CLI_TIMEOUT_S) -> str:
     """Run a short command to completion and return its stdout; BenchError when it fails or hangs."""
     try:

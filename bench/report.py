@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import math
+import sys
+
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from bench.results import Figure, Measurement
 
-console = Console()
+console = Console(width=None if sys.stdout.isatty() else 120)  # logs and pipes get the whole table
 
 
 def step(message: str) -> None:
-    console.print(f"[dim]{message}[/dim]", highlight=False)
+    console.print(f"[dim]{escape(message)}[/dim]", highlight=False)
 
 
 def table(figs: list[Figure], title: str) -> Table:
@@ -27,9 +31,17 @@ def table(figs: list[Figure], title: str) -> Table:
         if previous is not None and group != previous:
             out.add_section()
         previous = group
-        ratio = "" if f.ratio is None else f"{f.ratio:.2f}x"
-        out.add_row(f.scenario, f.backend, f.metric, f.shown, ratio)
+        out.add_row(f.scenario, f.backend, f.metric, f.shown, _ratio(f.ratio))
     return out
+
+
+def _ratio(value: float | None) -> str:
+    """Two significant digits below 0.1 (0.0029x, 0.000024x), two decimals above."""
+    if value is None:
+        return ""
+    if value >= 0.1 or value <= 0:
+        return f"{value:.2f}x"
+    return f"{value:.{1 - math.floor(math.log10(value))}f}x"
 
 
 def error_bodies(measurements: list[Measurement]) -> None:
@@ -40,6 +52,8 @@ def error_bodies(measurements: list[Measurement]) -> None:
                 console.print(f"  {sample}", markup=False, highlight=False)
 
 
-def failures(errors: list[str]) -> None:
+def problems(errors: list[str], warnings: list[str]) -> None:
+    for warning in warnings:
+        console.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False)
     for error in errors:
-        console.print(f"[bold red]error:[/bold red] {error}", highlight=False)
+        console.print(f"[bold red]error:[/bold red] {escape(error)}", highlight=False)

@@ -44,6 +44,10 @@ class Figure:
     ratio: float | None = None  # value / ceiling requests per second, for throughputs
 
 
+def _ms(value: float) -> str:
+    return f"{value:.2f}" if value < 10 else f"{value:,.1f}"
+
+
 def _figures_of(m: Measurement, ceiling_rps: float | None) -> list[Figure]:
     r = m.result
     label = "single" if m.batch == 1 else f"batch x{m.batch}"
@@ -61,11 +65,14 @@ def _figures_of(m: Measurement, ceiling_rps: float | None) -> list[Figure]:
         rows.append(fig("requests/s", r.rps, f"{r.rps:,.1f}", throughput=True))
         rows.append(fig("numbers accepted/s", r.numbers_per_s, f"{r.numbers_per_s:,.0f}", throughput=True))
     p50, p99 = r.latency_ms["p50"], r.latency_ms["p99"]
-    rows.append(fig("latency p50 / p99 ms", p50, f"{p50:,.1f} / {p99:,.1f}"))
+    if r.requests:
+        rows.append(fig("p50 / p99 ms", p50, f"{_ms(p50)} / {_ms(p99)}"))
+    else:
+        rows.append(fig("p50 / p99 ms", None, "n/a (none completed)"))
     errors = f"{r.errors:,}" + (f" (+{r.numbers_refused:,} numbers refused)" if r.numbers_refused else "")
     rows.append(fig("errors", r.errors + r.numbers_refused, errors))
-    server = "n/a" if r.server_cpu_pct is None else f"{r.server_cpu_pct:.0f}%"
-    rows.append(fig("CPU server / loadgen", r.server_cpu_pct, f"{server} / {r.client_cpu_pct:.0f}%"))
+    cpu = " / ".join("n/a" if x is None else f"{x:.0f}%" for x in (r.server_cpu_pct, r.client_cpu_pct, r.other_cpu_pct))
+    rows.append(fig("CPU server / loadgen / rest", r.server_cpu_pct, cpu))
     return rows
 
 
@@ -114,6 +121,7 @@ def build_report(
     scenarios: list[str],
     measurements: list[Measurement],
     errors: list[str],
+    warnings: list[str],
     started: datetime,
     duration_s: float,
 ) -> dict[str, Any]:
@@ -122,10 +130,12 @@ def build_report(
         "duration_s": round(duration_s, 1),
         "git_commit": git_commit(),
         "machine": machine_info(),
+        "loadavg_end": list(os.getloadavg()),
         "config": {**asdict(config), "scenarios": scenarios},
         "figures": [asdict(f) for f in figures(measurements)],
         "measurements": [m.to_dict() for m in measurements],
         "errors": errors,
+        "warnings": warnings,
     }
 
 

@@ -29,6 +29,7 @@ class Target:
     app_id: str
     pid: int
     notes: dict[str, str]
+    log: Path | None = None
 
 
 def _environment(data_dir: str, database_url: str | None) -> dict[str, str]:
@@ -83,6 +84,7 @@ def running_switchboard(backend: str) -> Iterator[Target]:
             app_id=app_id,
             pid=server.pid,
             notes={"database": "postgresql" if database_url else "sqlite", "number_limit_off_via": how},
+            log=server.log,
         )
 
 

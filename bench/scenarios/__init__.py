@@ -1,7 +1,7 @@
 """The registered scenarios, in the order ``--scenario all`` runs them (the ceiling first: others refer to it).
 
 To add one ("deliver", "calls", a Jasmin comparison): write a module with a class having ``name``,
-``description`` and ``run(ctx) -> list[Measurement]``, and append an instance here.
+``description`` and ``run(ctx)`` (which calls ``ctx.record(Measurement(...))``), and append an instance here.
 """
 
 from __future__ import annotations

@@ -16,8 +16,7 @@ class AcceptScenario:
     name = "accept"
     description = "sendSms acceptance rate, single-number and 1000-number POSTs"
 
-    def run(self, ctx: Context) -> list[Measurement]:
-        out: list[Measurement] = []
+    def run(self, ctx: Context) -> None:
         cfg = ctx.config
         for backend in cfg.backends:
             ctx.step(f"accept: starting switchboard on {backend}")
@@ -27,11 +26,11 @@ class AcceptScenario:
                     for mode, batch in (("single", 1), ("batch", cfg.batch_size)):
                         ctx.step(f"accept: {backend}, {mode} POSTs, {cfg.connections} connections, {cfg.seconds:g}s")
                         try:
-                            result = ctx.load(target, batch)
+                            label = f"accept/{backend}/{mode}"
+                            result = ctx.load(label, target, batch, quiet_machine=backend != "postgres")
                         except BenchError as exc:
                             ctx.fail(f"accept/{backend}/{mode}", exc)
                             continue
-                        out.append(Measurement(self.name, backend, mode, batch, result, notes=target.notes))
+                        ctx.record(Measurement(self.name, backend, mode, batch, result, notes=target.notes))
             except BenchError as exc:
                 ctx.fail(f"accept/{backend}", exc)
-        return out

@@ -13,23 +13,21 @@ from bench.sbserver import running_bare_asgi
 from bench.scenarios.base import Context
 
 VARIANTS: tuple[tuple[str, bool], ...] = (("asyncio", True), ("auto", False))  # (uvicorn loop, is reference)
-BACKEND_NAMES = {"asyncio": "bare-asgi (asyncio, as serve)", "auto": "bare-asgi (uvloop)"}
+BACKEND_NAMES = {"asyncio": "asgi+asyncio", "auto": "asgi+uvloop"}  # asyncio: the loop switchboard serve runs on
 
 
 class CeilingScenario:
     name = "ceiling"
     description = "bare ASGI endpoint under uvicorn, single small POSTs"
 
-    def run(self, ctx: Context) -> list[Measurement]:
-        out: list[Measurement] = []
+    def run(self, ctx: Context) -> None:
         for loop, reference in VARIANTS:
             backend = BACKEND_NAMES[loop]
             ctx.step(f"ceiling: {backend}, {ctx.config.connections} connections, {ctx.config.seconds:g}s")
             try:
                 with running_bare_asgi(loop) as target:
-                    result = ctx.load(target, 1)
+                    result = ctx.load(f"ceiling/{backend}", target, 1)
             except BenchError as exc:
                 ctx.fail(f"ceiling/{backend}", exc)
                 continue
-            out.append(Measurement(self.name, backend, "single", 1, result, reference, target.notes))
-        return out
+            ctx.record(Measurement(self.name, backend, "single", 1, result, reference, target.notes))

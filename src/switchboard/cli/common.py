@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -59,11 +59,20 @@ def run(action: Callable[[Services], Awaitable[T]], *, settings_: Settings | Non
             await services.close()
 
     try:
-        return asyncio.run(main())
+        return _run_loop(main())
     except OperatorError as exc:
         fail(str(exc))
     except OSError as exc:
         fail(f"cannot reach the database: {exc}")
+
+
+def _run_loop(coro: Coroutine[Any, Any, T]) -> T:
+    """uvloop when it is installed (it comes with uvicorn[standard]), else the standard loop."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(coro)
+    return uvloop.run(coro)
 
 
 def print_json(data: Any) -> None:

@@ -36,6 +36,7 @@ from switchboard.connectors.sms.base import (
 from switchboard.connectors.sms.receipts import canonical_id, id_candidates
 from switchboard.domain.numbers import carrier_name, classify
 from switchboard.domain.routing import choose_carriers
+from switchboard.services.batching import WriteBatcher
 from switchboard.services.carriers import CarrierSet
 from switchboard.services.context import Services
 from switchboard.services.pushes import inbound_body, report_body
@@ -210,21 +211,26 @@ class DeliveryEvents:
     def __init__(self, services: Services) -> None:
         self.s = services
         self.counters: dict[str, int] = {"applied": 0, "duplicate": 0, "unknown": 0, "inbound": 0}
+        self._receipts: WriteBatcher[Receipt, str] = WriteBatcher(services.db, self._apply_receipt)
 
     async def receipt(self, receipt: Receipt) -> None:
-        keys = sorted(id_candidates(receipt.carrier_msg_id))
-        async with self.s.db.write() as conn:
-            result = await apply_receipt(conn, self.s, receipt.carrier, keys, receipt.state, receipt.error_code)
-            if result == "unknown":
-                await store.save_early_receipt(
-                    conn,
-                    carrier=receipt.carrier,
-                    key=canonical_id(receipt.carrier_msg_id),
-                    state=receipt.state,
-                    error=receipt.error_code,
-                    now=self.s.clock.now(),
-                )
+        """Persist a receipt (batched with others arriving at the same time); returns once committed."""
+        result = await self._receipts.submit(receipt)
         self.counters[result] += 1
+
+    async def _apply_receipt(self, conn: AsyncConnection, receipt: Receipt) -> str:
+        keys = sorted(id_candidates(receipt.carrier_msg_id))
+        result = await apply_receipt(conn, self.s, receipt.carrier, keys, receipt.state, receipt.error_code)
+        if result == "unknown":
+            await store.save_early_receipt(
+                conn,
+                carrier=receipt.carrier,
+                key=canonical_id(receipt.carrier_msg_id),
+                state=receipt.state,
+                error=receipt.error_code,
+                now=self.s.clock.now(),
+            )
+        return result
 
     async def inbound(self, message: InboundSms) -> None:
         now = self.s.clock.now()

@@ -117,7 +117,8 @@ class PushSender:
         async with self.s.db.write() as conn:
             batch = await store.claim_due(conn, now=now, lease=LEASE, limit=limit)
         if batch:
-            await asyncio.gather(*(self._send(push) for push in batch))
+            results = await asyncio.gather(*(self._send(push) for push in batch))
+            await self._record(results)
         return len(batch)
 
     async def _signing_key(self, account_id: int) -> tuple[str, str] | None:
@@ -127,7 +128,7 @@ class PushSender:
             self._secrets[account_id] = (keys[0].api_key, self.s.secrets.open(keys[0].secret_enc)) if keys else None
         return self._secrets[account_id]
 
-    async def _send(self, push: dict[str, Any]) -> None:
+    async def _send(self, push: dict[str, Any]) -> tuple[dict[str, Any], int | None, str | None, int]:
         body = push["body"].encode()
         headers = {"Content-Type": "application/json;charset=UTF-8", "User-Agent": "Switchboard-Push/1"}
         key = await self._signing_key(push["account_id"])
@@ -144,28 +145,30 @@ class PushSender:
                 error = f"HTTP {status_code}"
         except httpx.HTTPError as exc:
             error = f"{type(exc).__name__}: {exc}"[:300] or type(exc).__name__
-        await self._record(push, status_code, error, int((time.monotonic() - started) * 1000))
+        return push, status_code, error, int((time.monotonic() - started) * 1000)
 
-    async def _record(self, push: dict[str, Any], status_code: int | None, error: str | None, ms: int) -> None:
+    async def _record(self, results: list[tuple[dict[str, Any], int | None, str | None, int]]) -> None:
+        """Record every attempt of a batch in one transaction."""
         now = self.s.clock.now()
-        next_at: datetime | None = None
-        if error is None:
-            status = store.DELIVERED
-        elif now - push["created_at"] >= MAX_AGE:
-            status = store.ABANDONED
-        else:
-            status = store.PENDING
-            next_at = now + timedelta(seconds=retry_delay(push["attempts"], self._rng))
         async with self.s.db.write() as conn:
-            await store.record_attempt(
-                conn,
-                push_id=push["id"],
-                now=now,
-                http_status=status_code,
-                error=error,
-                duration_ms=ms,
-                status=status,
-                next_attempt_at=next_at,
-            )
-        if error:
-            log.warning("push %s to %s failed: %s", push["id"], push["url"], error)
+            for push, status_code, error, ms in results:
+                next_at: datetime | None = None
+                if error is None:
+                    status = store.DELIVERED
+                elif now - push["created_at"] >= MAX_AGE:
+                    status = store.ABANDONED
+                else:
+                    status = store.PENDING
+                    next_at = now + timedelta(seconds=retry_delay(push["attempts"], self._rng))
+                await store.record_attempt(
+                    conn,
+                    push_id=push["id"],
+                    now=now,
+                    http_status=status_code,
+                    error=error,
+                    duration_ms=ms,
+                    status=status,
+                    next_attempt_at=next_at,
+                )
+                if error:
+                    log.warning("push %s to %s failed: %s", push["id"], push["url"], error)
