@@ -12,8 +12,8 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[dev]'
+$(VENV)/.installed: pyproject.toml clients/python/pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e ./clients/python -e '.[dev]'
 	touch $@
 
 install: $(VENV)/.installed
@@ -25,13 +25,15 @@ run: install
 test: install
 	./scripts/ensure-services.sh
 	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -q clients/python/tests -p no:cacheprovider
 
 lint: install
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench clients
+	$(BIN)/ruff format --check src tests bench clients
 
 typecheck: install
 	$(BIN)/mypy
+	$(BIN)/mypy --strict clients/python/src
 
 check: lint typecheck test
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from switchboard.cli import catalog, delivery, server, tenancy
+from switchboard.cli import catalog, client, delivery, server, tenancy
 from switchboard.cli.common import CliState
 
 app = typer.Typer(
@@ -42,6 +42,7 @@ app.add_typer(catalog.rate_app, name="rate")
 app.add_typer(catalog.words_app, name="words")
 app.add_typer(catalog.template_app, name="template")
 app.add_typer(catalog.sms_app, name="sms")
+client.register(catalog.sms_app, app)
 app.add_typer(catalog.otp_app, name="otp")
 app.add_typer(delivery.carrier_app, name="carrier")
 app.add_typer(delivery.route_app, name="route")

@@ -19,7 +19,7 @@ from switchboard.services.sms import Scheduled
 rate_app = typer.Typer(help="Prices per product and country (optionally per prefix or account).", no_args_is_help=True)
 words_app = typer.Typer(help="Sensitive words (global or per account).", no_args_is_help=True)
 template_app = typer.Typer(help="SMS templates of an app.", no_args_is_help=True)
-sms_app = typer.Typer(help="Messages: scheduled ones, cancelling.", no_args_is_help=True)
+sms_app = typer.Typer(help="Messages: send (client), report, scheduled ones, cancelling.", no_args_is_help=True)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 AccountOpt = Annotated[int | None, typer.Option("--account", help="Account id (default: global).")]
