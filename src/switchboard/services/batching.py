@@ -26,7 +26,7 @@ class WriteBatcher(Generic[T, R]):
     def __init__(
         self,
         db: Database,
-        apply: Callable[[AsyncConnection, T], Awaitable[R]],
+        apply: Callable[[AsyncConnection, list[T]], Awaitable[list[R]]],
         *,
         linger: float = 0.005,
         max_items: int = 500,
@@ -62,10 +62,8 @@ class WriteBatcher(Generic[T, R]):
                             single[1].set_exception(exc)
 
     async def _commit(self, batch: list[tuple[T, asyncio.Future[R]]]) -> None:
-        results: list[R] = []
         async with self._db.write() as conn:
-            for item, _future in batch:
-                results.append(await self._apply(conn, item))
+            results = await self._apply(conn, [item for item, _future in batch])
         for (_item, future), result in zip(batch, results, strict=True):
             if not future.done():
                 future.set_result(result)

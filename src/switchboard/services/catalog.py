@@ -74,6 +74,7 @@ class Catalog:
                 await catalog.upsert_rate(conn, now=now, **values)
                 if progress:
                     progress(done)
+        self.s.forget("rates")
         return len(checked)
 
     async def remove_rate(self, product: str, country: str, prefix: str = "", account_id: int | None = None) -> None:
@@ -81,6 +82,7 @@ class Catalog:
             found = await catalog.delete_rate(
                 conn, product=product, country=country.upper(), prefix=prefix, account_id=account_id
             )
+        self.s.forget("rates")
         if not found:
             raise OperatorError("no such rate")
 
@@ -120,12 +122,16 @@ class Catalog:
         async with self.s.db.write() as conn:
             if account_id is not None and await tenants.get_account(conn, account_id) is None:
                 raise OperatorError(f"no account {account_id}")
-            return await catalog.add_word(conn, word, account_id, self.s.clock.now())
+            added = await catalog.add_word(conn, word, account_id, self.s.clock.now())
+        self.s.forget("words")
+        return added
 
     async def remove_word(self, word: str, account_id: int | None = None) -> None:
         async with self.s.db.write() as conn:
-            if not await catalog.remove_word(conn, word.strip(), account_id):
-                raise OperatorError(f"no such word: {word!r}")
+            removed = await catalog.remove_word(conn, word.strip(), account_id)
+        self.s.forget("words")
+        if not removed:
+            raise OperatorError(f"no such word: {word!r}")
 
     async def words(self) -> list[dict[str, Any]]:
         async with self.s.db.read() as conn:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from switchboard.auth.secrets import SecretBox
 from switchboard.clock import Clock, SystemClock
@@ -12,6 +14,10 @@ from switchboard.ids import MessageIds
 from switchboard.services.send_limits import RedisSendLimits, SendLimits, SqlSendLimits
 from switchboard.settings import Settings
 from switchboard.store.database import Database
+
+T = TypeVar("T")
+# Seconds that per-request reads of operator configuration (rates, words) are reused within a process.
+CATALOG_TTL = 2.0
 
 
 @dataclass
@@ -27,6 +33,22 @@ class Services:
     caches: dict[str, Any] = field(default_factory=dict)
     # In-process wake-ups for worker loops (e.g. "dispatch" when messages were queued).
     wakeups: dict[str, asyncio.Event] = field(default_factory=dict)
+
+    async def cached(self, name: str, key: Any, loader: Callable[[], Awaitable[T]], ttl: float = CATALOG_TTL) -> T:
+        """A value kept for ``ttl`` seconds per process (operator configuration read on every request:
+        rates, sensitive words). Changes made through this process's services call ``forget(name)``;
+        changes made by another process apply within ``ttl``."""
+        entries: dict[Any, tuple[float, Any]] = self.caches.setdefault(f"ttl:{name}", {})
+        now = time.monotonic()
+        hit = entries.get(key)
+        if hit is not None and hit[0] > now:
+            return cast(T, hit[1])
+        value = await loader()
+        entries[key] = (now + ttl, value)
+        return value
+
+    def forget(self, name: str) -> None:
+        self.caches.pop(f"ttl:{name}", None)
 
     def wake(self, role: str) -> None:
         event = self.wakeups.get(role)

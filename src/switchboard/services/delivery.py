@@ -75,20 +75,27 @@ async def refund(conn: AsyncConnection, message: dict[str, Any], now: datetime) 
 
 
 async def push_report(conn: AsyncConnection, message: dict[str, Any], now: datetime, *, charged: bool) -> None:
-    app = await tenants.get_app(conn, message["app_id"])
-    if app is None or not app.report_url:
-        return
-    body = report_body({**message, "charged": charged}, app.app_id)
-    await pushes.enqueue(
-        conn,
-        account_id=message["account_id"],
-        app_id=app.app_id,
-        kind="report",
-        ref=message["msg_id"],
-        url=app.report_url,
-        body=body.decode(),
-        now=now,
-    )
+    await push_reports(conn, [message], now, charged=charged)
+
+
+async def push_reports(conn: AsyncConnection, finished: list[dict[str, Any]], now: datetime, *, charged: bool) -> None:
+    """Queue the S5 report push of each finished message whose app has a report URL."""
+    apps: dict[str, Any] = {}
+    for app_id in {m["app_id"] for m in finished}:
+        apps[app_id] = await tenants.get_app(conn, app_id)
+    rows = [
+        {
+            "account_id": m["account_id"],
+            "app_id": m["app_id"],
+            "kind": "report",
+            "ref": m["msg_id"],
+            "url": apps[m["app_id"]].report_url,
+            "body": report_body({**m, "charged": charged}, m["app_id"]).decode(),
+        }
+        for m in finished
+        if apps.get(m["app_id"]) is not None and apps[m["app_id"]].report_url
+    ]
+    await pushes.enqueue_many(conn, rows, now)
 
 
 class Dispatcher:
@@ -108,8 +115,7 @@ class Dispatcher:
             return 0
         outcomes = await asyncio.gather(*(self._submit(m) for m in claimed))
         async with self.s.db.write() as conn:
-            for outcome in outcomes:
-                await self._record(conn, outcome)
+            await self._record(conn, outcomes)
         return len(claimed)
 
     async def _submit(self, message: dict[str, Any]) -> Outcome:
@@ -143,66 +149,112 @@ class Dispatcher:
             return Outcome(message, "retry", error=temporary)
         return Outcome(message, "failed", error=permanent or temporary or "NOT_SENT")
 
-    async def _record(self, conn: AsyncConnection, outcome: Outcome) -> None:
+    async def _record(self, conn: AsyncConnection, outcomes: list[Outcome]) -> None:
+        """Record a batch's outcomes with a handful of statements, whatever the batch size."""
         now = self.s.clock.now()
-        message = outcome.message
-        if outcome.kind == "submitted":
-            keys = [canonical_id(i) for i in outcome.ids]
-            if await store.mark_submitted(
+        submitted = [o for o in outcomes if o.kind == "submitted"]
+        keyed = {o.message["id"]: (o.carrier, [(i, canonical_id(i)) for i in o.ids]) for o in submitted}
+        moved = await store.mark_submitted_many(
+            conn, submitted=[(m, carrier, ids) for m, (carrier, ids) in keyed.items()], now=now
+        )
+        self.counters["submitted"] += len(moved)
+        early = await store.take_early_receipts_many(
+            conn, [(keyed[m][0], key) for m in moved for _raw, key in keyed[m][1]]
+        )
+        if early:
+            await apply_receipts(
                 conn,
-                message_id=message["id"],
-                carrier=outcome.carrier,
-                ids=list(zip(outcome.ids, keys, strict=True)),
-                now=now,
-            ):
-                self.counters["submitted"] += 1
-                for early in await store.take_early_receipts(conn, outcome.carrier, keys):
-                    await apply_receipt(
-                        conn, self.s, outcome.carrier, [early["carrier_key"]], early["state"], early["error_code"] or ""
-                    )
-        elif outcome.kind == "retry":
-            delay = min(RETRY_FIRST * 2 ** max(0, message["attempts"] - 1), RETRY_MAX)
-            await store.mark_retry(
-                conn, message_id=message["id"], due_at=now + timedelta(seconds=delay), error=outcome.error
+                self.s,
+                [(e["carrier"], [e["carrier_key"]], e["state"], e["error_code"] or "") for e in early],
             )
-            self.counters["retried"] += 1
+        retries = []
+        for outcome in outcomes:
+            if outcome.kind == "retry":
+                delay = min(RETRY_FIRST * 2 ** max(0, outcome.message["attempts"] - 1), RETRY_MAX)
+                retries.append(
+                    {
+                        "message_id": outcome.message["id"],
+                        "due_at": now + timedelta(seconds=delay),
+                        "error": outcome.error,
+                    }
+                )
+        await store.mark_retry_many(conn, retries)
+        self.counters["retried"] += len(retries)
+        for outcome in outcomes:
+            if outcome.kind == "failed":
+                finished = await store.finish_message(
+                    conn, message_id=outcome.message["id"], status=FAILED, error=outcome.error, now=now
+                )
+                if finished is not None:
+                    await refund(conn, finished, now)
+                    await push_report(conn, finished, now, charged=False)
+                    self.counters["failed"] += 1
+
+
+ReceiptInput = tuple[str, list[str], str, str]  # carrier, candidate canonical ids, state, error
+
+
+def final_state(states: list[tuple[str, str | None]]) -> tuple[str, str | None] | None:
+    """The message's final state once every part has one (delivered only if all parts are), else None."""
+    if not all(s in (DELIVERED, FAILED, EXPIRED) for s, _ in states):
+        return None
+    final = (
+        DELIVERED
+        if all(s == DELIVERED for s, _ in states)
+        else FAILED
+        if any(s == FAILED for s, _ in states)
+        else EXPIRED
+    )
+    errors = [e for s, e in states if s != DELIVERED and e]
+    return final, errors[0] if errors else None
+
+
+async def apply_receipts(conn: AsyncConnection, services: Services, items: list[ReceiptInput]) -> list[str]:
+    """Apply many parts' final states in one transaction. Each result is 'applied', 'duplicate' or 'unknown'."""
+    now = services.clock.now()
+    parts: dict[tuple[str, str], dict[str, Any]] = {}
+    by_carrier: dict[str, list[str]] = {}
+    for carrier, keys, _state, _error in items:
+        by_carrier.setdefault(carrier, []).extend(keys)
+    for carrier, keys in by_carrier.items():
+        for row in await store.parts_for_keys_locked(conn, carrier, keys):
+            parts[(carrier, row["carrier_key"])] = row
+    results: list[str] = []
+    updates: list[dict[str, Any]] = []
+    for carrier, keys, state, error in items:
+        part: dict[str, Any] | None = None
+        for key in keys:
+            if (carrier, key) in parts:
+                part = parts[(carrier, key)]
+                break
+        if part is None:
+            results.append("unknown")
+        elif part["state"] != message_store.SUBMITTED:
+            results.append("duplicate")
         else:
-            finished = await store.finish_message(
-                conn, message_id=message["id"], status=FAILED, error=outcome.error, now=now
-            )
-            if finished is not None:
-                await refund(conn, finished, now)
-                await push_report(conn, finished, now, charged=False)
-                self.counters["failed"] += 1
+            part["state"] = state  # a second receipt for the same part in this batch is a duplicate
+            updates.append({"part_id": part["id"], "state": state, "error": error, "now": now})
+            results.append("applied")
+    await store.set_part_states(conn, updates)
+    updated = {u["part_id"] for u in updates}
+    touched = sorted({p["message_id"] for p in parts.values() if p["id"] in updated})
+    groups: dict[tuple[str, str | None], list[int]] = {}
+    for message_id, states in (await store.part_states_many(conn, touched)).items():
+        final = final_state(states)
+        if final is not None:
+            groups.setdefault(final, []).append(message_id)
+    finished: list[dict[str, Any]] = []
+    for (status, first_error), ids in groups.items():
+        finished.extend(await store.finish_messages(conn, ids=ids, status=status, error=first_error, now=now))
+    await push_reports(conn, finished, now, charged=True)
+    return results
 
 
 async def apply_receipt(
     conn: AsyncConnection, services: Services, carrier: str, keys: list[str], state: str, error: str
 ) -> str:
     """Apply one part's final state. Returns 'applied', 'duplicate' or 'unknown'."""
-    now = services.clock.now()
-    parts = await store.parts_for_keys(conn, carrier, keys)
-    if not parts:
-        return "unknown"
-    part = parts[0]
-    if not await store.set_part_state(conn, part["id"], state, error, now):
-        return "duplicate"
-    states = await store.part_states(conn, part["message_id"])
-    if all(s in (DELIVERED, FAILED, EXPIRED) for s, _ in states):
-        final = (
-            DELIVERED
-            if all(s == DELIVERED for s, _ in states)
-            else FAILED
-            if any(s == FAILED for s, _ in states)
-            else EXPIRED
-        )
-        errors = [e for s, e in states if s != DELIVERED and e]
-        finished = await store.finish_message(
-            conn, message_id=part["message_id"], status=final, error=errors[0] if errors else None, now=now
-        )
-        if finished is not None:
-            await push_report(conn, finished, now, charged=True)
-    return "applied"
+    return (await apply_receipts(conn, services, [(carrier, keys, state, error)]))[0]
 
 
 class DeliveryEvents:
@@ -211,26 +263,27 @@ class DeliveryEvents:
     def __init__(self, services: Services) -> None:
         self.s = services
         self.counters: dict[str, int] = {"applied": 0, "duplicate": 0, "unknown": 0, "inbound": 0}
-        self._receipts: WriteBatcher[Receipt, str] = WriteBatcher(services.db, self._apply_receipt)
+        self._receipts: WriteBatcher[Receipt, str] = WriteBatcher(services.db, self._apply_receipts)
 
     async def receipt(self, receipt: Receipt) -> None:
         """Persist a receipt (batched with others arriving at the same time); returns once committed."""
         result = await self._receipts.submit(receipt)
         self.counters[result] += 1
 
-    async def _apply_receipt(self, conn: AsyncConnection, receipt: Receipt) -> str:
-        keys = sorted(id_candidates(receipt.carrier_msg_id))
-        result = await apply_receipt(conn, self.s, receipt.carrier, keys, receipt.state, receipt.error_code)
-        if result == "unknown":
-            await store.save_early_receipt(
-                conn,
-                carrier=receipt.carrier,
-                key=canonical_id(receipt.carrier_msg_id),
-                state=receipt.state,
-                error=receipt.error_code,
-                now=self.s.clock.now(),
-            )
-        return result
+    async def _apply_receipts(self, conn: AsyncConnection, receipts: list[Receipt]) -> list[str]:
+        items = [(r.carrier, sorted(id_candidates(r.carrier_msg_id)), r.state, r.error_code) for r in receipts]
+        results = await apply_receipts(conn, self.s, items)
+        for receipt, result in zip(receipts, results, strict=True):
+            if result == "unknown":
+                await store.save_early_receipt(
+                    conn,
+                    carrier=receipt.carrier,
+                    key=canonical_id(receipt.carrier_msg_id),
+                    state=receipt.state,
+                    error=receipt.error_code,
+                    now=self.s.clock.now(),
+                )
+        return results
 
     async def inbound(self, message: InboundSms) -> None:
         now = self.s.clock.now()

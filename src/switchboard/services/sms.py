@@ -118,10 +118,10 @@ class SmsService:
                     raise sms_error(-17)
                 if not all(matches_any(g.content, approved) for g in groups):
                     raise sms_error(-6)
-            prices = PriceList(
-                await catalog.load_rates(conn, Product.SMS.value, account.id),
-                account_id=account.id,
-                currency=account.currency,
+            prices = await self.s.cached(
+                "rates",
+                (account.id, account.currency),
+                lambda: self._price_list(conn, account.id, account.currency),
             )
         candidates, abnormal, unpriced = self._price(groups, prices)
         if not candidates:
@@ -138,13 +138,15 @@ class SmsService:
             raise
 
     async def _matcher(self, conn: AsyncConnection, account_id: int) -> WordMatcher:
-        cache: dict[int, tuple[tuple[int, int], WordMatcher]] = self.s.caches.setdefault("words", {})
-        version = await catalog.words_version(conn)
-        cached = cache.get(account_id)
-        if cached is None or cached[0] != version:
-            cached = (version, WordMatcher(await catalog.words_for(conn, account_id)))
-            cache[account_id] = cached
-        return cached[1]
+        async def load() -> WordMatcher:
+            return WordMatcher(await catalog.words_for(conn, account_id))
+
+        return await self.s.cached("words", account_id, load)
+
+    @staticmethod
+    async def _price_list(conn: AsyncConnection, account_id: int, currency: str) -> PriceList:
+        rates = await catalog.load_rates(conn, Product.SMS.value, account_id)
+        return PriceList(rates, account_id=account_id, currency=currency)
 
     @staticmethod
     def _price(groups: list[Group], prices: PriceList) -> tuple[list[_Candidate], int, int]:

@@ -152,3 +152,129 @@ async def stale(conn: AsyncConnection, *, status: str, before: datetime, column:
         sa.select(messages.c.id).where(messages.c.status == status, messages.c[column] < before).limit(limit)
     )
     return [int(r[0]) for r in rows]
+
+
+async def parts_for_keys_locked(conn: AsyncConnection, carrier: str, keys: Sequence[str]) -> list[dict[str, Any]]:
+    """Parts with these ids, locked for the transaction on PostgreSQL (so concurrent receipt batches of
+    other processes wait instead of reading a state that is about to change)."""
+    found: list[dict[str, Any]] = []
+    unique = sorted(set(keys))
+    for start in range(0, len(unique), 500):
+        rows = await conn.execute(
+            sa.select(message_parts)
+            .where(message_parts.c.carrier == carrier, message_parts.c.carrier_key.in_(unique[start : start + 500]))
+            .with_for_update()
+        )
+        found.extend(dict(r._mapping) for r in rows)
+    return found
+
+
+async def set_part_states(conn: AsyncConnection, updates: Sequence[dict[str, Any]]) -> None:
+    """Each update: {"part_id", "state", "error", "now"}; only parts still submitted change."""
+    if updates:
+        await conn.execute(
+            message_parts.update()
+            .where(message_parts.c.id == sa.bindparam("part_id"), message_parts.c.state == SUBMITTED)
+            .values(state=sa.bindparam("new_state"), error_code=sa.bindparam("error"), updated_at=sa.bindparam("now")),
+            [
+                {"part_id": u["part_id"], "new_state": u["state"], "error": u["error"] or None, "now": u["now"]}
+                for u in updates
+            ],
+        )
+
+
+async def part_states_many(
+    conn: AsyncConnection, message_ids: Sequence[int]
+) -> dict[int, list[tuple[str, str | None]]]:
+    states: dict[int, list[tuple[str, str | None]]] = {}
+    unique = sorted(set(message_ids))
+    for start in range(0, len(unique), 500):
+        rows = await conn.execute(
+            sa.select(message_parts.c.message_id, message_parts.c.state, message_parts.c.error_code)
+            .where(message_parts.c.message_id.in_(unique[start : start + 500]))
+            .order_by(message_parts.c.message_id, message_parts.c.part)
+        )
+        for message_id, state, error in rows:
+            states.setdefault(int(message_id), []).append((state, error))
+    return states
+
+
+async def finish_messages(
+    conn: AsyncConnection, *, ids: Sequence[int], status: str, error: str | None, now: datetime
+) -> list[dict[str, Any]]:
+    """Move these messages to ``status`` if they are not final yet; returns the rows this call moved."""
+    result = await conn.execute(
+        messages.update()
+        .where(messages.c.id.in_(list(ids)), messages.c.status.notin_(FINAL_STATES))
+        .values(status=status, error_code=(error or None) and error[:32], final_at=now, lease_until=None)
+        .returning(*messages.c)
+    )
+    return [dict(r._mapping) for r in result]
+
+
+async def mark_submitted_many(
+    conn: AsyncConnection, *, submitted: Sequence[tuple[int, str, Sequence[tuple[str, str]]]], now: datetime
+) -> list[int]:
+    """Record many submits: (message id, carrier, [(raw id, canonical id) per part]). Returns the ids that
+    were still queued (and so now submitted); the others were finished meanwhile and are left alone."""
+    if not submitted:
+        return []
+    by_id = {message_id: (carrier, ids) for message_id, carrier, ids in submitted}
+    moved: list[int] = []
+    keys = list(by_id)
+    for start in range(0, len(keys), 500):
+        result = await conn.execute(
+            messages.update()
+            .where(messages.c.id.in_(keys[start : start + 500]), messages.c.status == QUEUED)
+            .values(status=SUBMITTED, submitted_at=now, lease_until=None)
+            .returning(messages.c.id)
+        )
+        moved.extend(int(r[0]) for r in result)
+    if not moved:
+        return []
+    await conn.execute(
+        messages.update()
+        .where(messages.c.id == sa.bindparam("message_id"))
+        .values(carrier=sa.bindparam("carrier_name"), carrier_msg_id=sa.bindparam("first_id")),
+        [{"message_id": m, "carrier_name": by_id[m][0], "first_id": by_id[m][1][0][0]} for m in moved],
+    )
+    await conn.execute(
+        message_parts.insert(),
+        [
+            {
+                "message_id": m,
+                "part": i,
+                "carrier": by_id[m][0],
+                "carrier_key": key,
+                "state": SUBMITTED,
+                "updated_at": now,
+            }
+            for m in moved
+            for i, (_raw, key) in enumerate(by_id[m][1], start=1)
+        ],
+    )
+    return moved
+
+
+async def mark_retry_many(conn: AsyncConnection, retries: Sequence[dict[str, Any]]) -> None:
+    """Each: {"message_id", "due_at", "error"}; only messages still queued change."""
+    if retries:
+        await conn.execute(
+            messages.update()
+            .where(messages.c.id == sa.bindparam("message_id"), messages.c.status == QUEUED)
+            .values(due_at=sa.bindparam("due"), lease_until=None, error_code=sa.bindparam("error"))
+            .execution_options(synchronize_session=False),
+            [{"message_id": r["message_id"], "due": r["due_at"], "error": r["error"][:32]} for r in retries],
+        )
+
+
+async def take_early_receipts_many(conn: AsyncConnection, pairs: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
+    """Early receipts for any of these (carrier, canonical id) pairs, removed from the holding table."""
+    by_carrier: dict[str, list[str]] = {}
+    for carrier, key in pairs:
+        by_carrier.setdefault(carrier, []).append(key)
+    found: list[dict[str, Any]] = []
+    for carrier, keys in by_carrier.items():
+        for start in range(0, len(keys), 500):
+            found.extend(await take_early_receipts(conn, carrier, keys[start : start + 500]))
+    return found

@@ -112,3 +112,12 @@ async def retry(conn: AsyncConnection, push_ids: list[int] | None, now: datetime
         query = query.where(sa.or_(pushes.c.status == ABANDONED, pushes.c.attempts > 0))
     result = await conn.execute(query.values(status=PENDING, next_attempt_at=now, lease_until=None))
     return int(result.rowcount)
+
+
+async def enqueue_many(conn: AsyncConnection, rows: list[dict[str, Any]], now: datetime) -> None:
+    """Each row: account_id, app_id, kind, ref, url, body."""
+    if rows:
+        await conn.execute(
+            pushes.insert(),
+            [{**row, "status": PENDING, "next_attempt_at": now, "created_at": now} for row in rows],
+        )
