@@ -22,9 +22,7 @@ from switchboard.connectors.sms.receipts import (
 
 PROPERTY_SETTINGS = settings(max_examples=300, deadline=None)
 
-STANDARD = (
-    "id:0123456789 sub:001 dlvrd:001 submit date:2611291200 done date:2611291201 stat:DELIVRD err:000 text:Hello"
-)
+STANDARD = "id:0123456789 sub:001 dlvrd:001 submit date:2611291200 done date:2611291201 stat:DELIVRD err:000 text:Hello"
 
 
 @pytest.mark.parametrize(
@@ -67,14 +65,23 @@ def test_standard_receipt_is_read_whole() -> None:
     ("text", "message_id", "state", "error_code", "done_at"),
     [
         # case differences in field names
-        ("ID:AbC SUB:001 DLVRD:001 SUBMIT DATE:2611291200 DONE DATE:2611291201 STAT:UNDELIV ERR:012", "AbC", FAILED,
-         "012", datetime(2026, 11, 29, 12, 1, tzinfo=UTC)),
+        (
+            "ID:AbC SUB:001 DLVRD:001 SUBMIT DATE:2611291200 DONE DATE:2611291201 STAT:UNDELIV ERR:012",
+            "AbC",
+            FAILED,
+            "012",
+            datetime(2026, 11, 29, 12, 1, tzinfo=UTC),
+        ),
         # extra spaces everywhere
-        ("  id: 77   sub:001  dlvrd:000  submit  date: 2611291200   done date:2611291201  stat:  EXPIRED err: 5 ",
-         "77", EXPIRED, "5", datetime(2026, 11, 29, 12, 1, tzinfo=UTC)),
+        (
+            "  id: 77   sub:001  dlvrd:000  submit  date: 2611291200   done date:2611291201  stat:  EXPIRED err: 5 ",
+            "77",
+            EXPIRED,
+            "5",
+            datetime(2026, 11, 29, 12, 1, tzinfo=UTC),
+        ),
         # 12-digit dates carry seconds
-        ("id:1 done date:261129120159 stat:DELIVRD", "1", DELIVERED, "", datetime(2026, 11, 29, 12, 1, 59,
-                                                                               tzinfo=UTC)),
+        ("id:1 done date:261129120159 stat:DELIVRD", "1", DELIVERED, "", datetime(2026, 11, 29, 12, 1, 59, tzinfo=UTC)),
         # missing fields
         ("id:9 stat:DELIVRD", "9", DELIVERED, "", None),
         ("stat:REJECTD err:0x0b", None, FAILED, "0x0b", None),

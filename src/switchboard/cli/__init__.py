@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from switchboard.cli import catalog, client, delivery, server, tenancy
+from switchboard.cli import catalog, client, delivery, server, smsc, tenancy
 from switchboard.cli.common import CliState
 
 app = typer.Typer(
@@ -35,6 +35,7 @@ app.command()(server.serve)
 app.command()(server.migrate)
 app.command()(server.api)
 app.command()(server.worker)
+app.command()(smsc.smsc)
 app.add_typer(tenancy.account_app, name="account")
 app.add_typer(tenancy.key_app, name="key")
 app.add_typer(tenancy.app_app, name="app")

@@ -177,13 +177,15 @@ def parse_receipt_date(value: str) -> datetime | None:
 
 def canonical_id(carrier_msg_id: str) -> str:
     """Trimmed, lowercased, without a ``0x`` prefix nor leading zeros (``"000"`` becomes ``"0"``)."""
-    value = carrier_msg_id.strip().strip("\x00").strip().lower()
-    if value.startswith("0x") and len(value) > 2 and _HEX.fullmatch(value[2:]):
-        value = value[2:]
-    stripped = value.lstrip("0")
-    if not stripped and value:
-        return "0"
-    return stripped
+    value = carrier_msg_id.lower()
+    while True:  # until nothing changes, so that canonical_id(canonical_id(x)) == canonical_id(x)
+        before = value
+        value = value.strip().strip("\x00").strip()
+        if value.startswith("0x") and len(value) > 2 and _HEX.fullmatch(value[2:]):
+            value = value[2:]
+        value = value.lstrip("0") or ("0" if value else "")
+        if value == before:
+            return value
 
 
 def id_candidates(carrier_msg_id: str) -> set[str]:

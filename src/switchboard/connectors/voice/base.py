@@ -1,0 +1,64 @@
+"""The interface of a voice trunk: place one call, playing audio, and report how it went.
+
+A trunk turns a ``CallRequest`` into a ``CallResult``. SIP responses and socket errors are translated here:
+the result carries a termination code (``"200"`` answered, else a SIP final code, see
+``switchboard.domain.voice.termination``) and never raises for what the far end did. ``hangup`` lets the
+caller end a call early (worker shutdown): the trunk cancels or hangs up and still returns a result.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class CallRequest:
+    voice_id: str
+    callee: str  # digits with country code
+    caller_id: str | None
+    audio: bytes  # 8 kHz mu-law
+    loops: int
+    max_ringing: float  # seconds before we cancel
+    max_duration: float | None  # seconds after the answer before we hang up (None: after the playback)
+
+
+@dataclass(frozen=True)
+class MediaStats:
+    sent: int = 0  # RTP packets we sent
+    received: int = 0  # RTP audio packets we received
+    payload_type: int | None = None
+    max_late_ms: float = 0.0  # worst lateness of a packet against its 20 ms slot
+    mean_late_ms: float = 0.0
+
+
+@dataclass(frozen=True)
+class CallResult:
+    code: int  # 200 answered, else the final SIP code (480 no answer, 408 no response ...)
+    reason: str
+    sip_code: int | None
+    answered: bool
+    started_at: float  # epoch seconds (the INVITE)
+    ringing_at: float | None = None
+    answered_at: float | None = None
+    ended_at: float | None = None
+    keys: str = ""  # keys pressed, in order
+    failover: bool = False  # the trunk, not the callee, failed: another trunk may be tried
+    trunk: str = ""
+    media: MediaStats = MediaStats()
+
+
+class VoiceTrunk(Protocol):
+    name: str
+
+    async def start(self) -> None:
+        """Open sockets; returns once the trunk can place calls."""
+
+    async def place(self, call: CallRequest, hangup: asyncio.Event) -> CallResult:
+        """Place one call and play its audio; returns when the call is over."""
+
+    async def stop(self) -> None: ...
+
+    def status(self) -> dict[str, Any]:
+        """What the operator sees: address, calls in progress, counters."""
