@@ -154,3 +154,11 @@ class Caller:
 async def caller(services: Services, clock: FakeClock) -> Caller:
     new = await Tenancy(services).create_account(name="acme", balance="100", currency="USD")
     return Caller(new=new, clock=clock)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests that start real processes run one after another on one xdist worker (``--dist loadgroup``),
+    so two of them never compete for the two cores; the fast tests share the other worker."""
+    for item in items:
+        if item.get_closest_marker("integration") is not None:
+            item.add_marker(pytest.mark.xdist_group("integration"))

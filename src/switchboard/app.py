@@ -11,9 +11,10 @@ from starlette.responses import Response
 
 from switchboard import __version__
 from switchboard.api import routes
-from switchboard.api.errors import ErrorEnvelope, api_error_handler
+from switchboard.api.errors import ErrorEnvelope, api_error_handler, method_not_allowed_handler
 from switchboard.api.responses import JsonResponse
 from switchboard.clock import Clock
+from switchboard.console import mount_console
 from switchboard.errors import ApiError
 from switchboard.services.context import Services
 from switchboard.services.metrics import render as render_metrics
@@ -59,8 +60,10 @@ def create_app(
     )
     app.state.services = services
     app.add_exception_handler(ApiError, api_error_handler)
+    app.add_exception_handler(405, method_not_allowed_handler)
     app.add_middleware(ErrorEnvelope)
     routes.mount(app)
+    mount_console(app)
 
     @app.get("/health", include_in_schema=False)
     async def health() -> JsonResponse:

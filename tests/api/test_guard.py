@@ -18,7 +18,10 @@ async def test_an_ip_guessing_secrets_is_blocked_then_released(
     services.settings.auth_block_seconds = 60
     for _ in range(3):
         assert (await client.get(BALANCE, headers=caller.headers(secret="guess"))).json()["status"] == "-1"
-    assert (await client.get(BALANCE, headers=caller.headers())).json() == {"status": "-2", "reason": "IP access limited"}
+    assert (await client.get(BALANCE, headers=caller.headers())).json() == {
+        "status": "-2",
+        "reason": "IP access limited",
+    }
     assert (await client.get("/v3/voice/anything", headers=caller.headers())).status_code == 404
     caller.clock.advance(61)
     assert (await client.get(BALANCE, headers=caller.headers())).json()["status"] == "0"
@@ -62,3 +65,26 @@ async def test_hostile_bodies_are_parameter_exceptions(
 ) -> None:
     response = await client.post("/v3/sendSms", headers=caller.headers(), content=body)
     assert response.status_code == 200 and response.json()["status"] == status
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        pytest.param("/v3/sendSms", b'{"content": "a\\u0000b"}', id="nul-in-json"),
+        pytest.param("/v3/sendSms?content=a%00b", b"", id="nul-in-query"),
+        pytest.param("/v3/otp/verification/record/12%0034", b"", id="nul-in-path"),
+    ],
+)
+async def test_nul_characters_are_parameter_exceptions(
+    client: httpx.AsyncClient, caller: Caller, path: str, body: bytes
+) -> None:
+    response = await client.post(path, headers=caller.headers(), content=body)
+    assert response.json() == {"status": "-22", "reason": "Parameter exception"}
+
+
+@pytest.mark.parametrize(("method", "path"), [("PUT", "/v3/sendSms"), ("DELETE", "/sms/getBalance")])
+async def test_a_method_a_path_does_not_take_is_the_envelope(
+    client: httpx.AsyncClient, caller: Caller, method: str, path: str
+) -> None:
+    response = await client.request(method, path, headers=caller.headers())
+    assert response.status_code == 200 and response.json()["status"] == "-22"

@@ -26,12 +26,15 @@ async def priced(services: Services) -> None:
 
 @pytest.fixture
 async def template_id(services: Services, caller: Caller) -> int:
-    return await Otp(services).add_template(caller.apps["sms"], "Your ACME code is {code}", code_length=6, ttl=300,
-                                            max_attempts=3)
+    return await Otp(services).add_template(
+        caller.apps["sms"], "Your ACME code is {code}", code_length=6, ttl=300, max_attempts=3
+    )
 
 
 async def post(client: httpx.AsyncClient, caller: Caller, path: str, **body: Any) -> Any:
-    response = await client.post(path, content=json.dumps({"appId": caller.apps["sms"], **body}), headers=caller.headers())
+    response = await client.post(
+        path, content=json.dumps({"appId": caller.apps["sms"], **body}), headers=caller.headers()
+    )
     assert response.status_code == 200
     return response.json()
 
@@ -64,24 +67,34 @@ async def test_send_then_verify_the_right_code(
 async def test_wrong_codes_until_attempts_are_exhausted(
     client: httpx.AsyncClient, caller: Caller, services: Services, template_id: int
 ) -> None:
-    vid = (await post(client, caller, "/v3/otp/verification/send", to=TO, templateId=template_id))["data"]["verificationId"]
+    vid = (await post(client, caller, "/v3/otp/verification/send", to=TO, templateId=template_id))["data"][
+        "verificationId"
+    ]
     code = await sent_code(services)
     wrong = "000000" if code != "000000" else "111111"
     for _ in range(3):
         assert (await post(client, caller, "/v3/otp/verification/verify", verificationId=vid, code=wrong)) == {
-            "status": "-21", "reason": "Data validation exception"}
+            "status": "-21",
+            "reason": "Data validation exception",
+        }
     assert (await post(client, caller, "/v3/otp/verification/verify", verificationId=vid, code=code)) == {
-        "status": "-23", "reason": "Data caps"}
+        "status": "-23",
+        "reason": "Data caps",
+    }
 
 
 async def test_an_expired_code_is_refused(
     client: httpx.AsyncClient, caller: Caller, services: Services, template_id: int
 ) -> None:
-    vid = (await post(client, caller, "/v3/otp/verification/send", to=TO, templateId=template_id))["data"]["verificationId"]
+    vid = (await post(client, caller, "/v3/otp/verification/send", to=TO, templateId=template_id))["data"][
+        "verificationId"
+    ]
     code = await sent_code(services)
     caller.clock.advance(301)
     assert (await post(client, caller, "/v3/otp/verification/verify", verificationId=vid, code=code)) == {
-        "status": "-25", "reason": "Out of time range"}
+        "status": "-25",
+        "reason": "Out of time range",
+    }
     record = await client.get(f"/v3/otp/verification/record/{vid}?appId={caller.apps['sms']}", headers=caller.headers())
     assert record.json()["data"]["status"] == "expired"
 
@@ -92,7 +105,9 @@ async def test_send_rule_uses_the_customers_code_and_order_ids_are_unique(
     answer = await post(client, caller, "/v3/otp/verification/sendRule", to=TO, code="4321", orderId="o-1")
     assert answer["status"] == "0" and (await sent_code(services)) == "4321"
     assert (await post(client, caller, "/v3/otp/verification/sendRule", to=TO, code="4321", orderId="o-1")) == {
-        "status": "-20", "reason": "Data existing"}
+        "status": "-20",
+        "reason": "Data existing",
+    }
     async with services.db.read() as conn:
         assert (await conn.execute(sa.select(sa.func.count()).select_from(messages))).scalar_one() == 1
     by_order = await post(client, caller, "/v3/otp/verification/orderId/record", orderId="o-1")
@@ -102,14 +117,18 @@ async def test_send_rule_uses_the_customers_code_and_order_ids_are_unique(
 async def test_resend_replaces_the_code_after_the_cooldown(
     client: httpx.AsyncClient, caller: Caller, services: Services, template_id: int
 ) -> None:
-    vid = (await post(client, caller, "/v3/otp/verification/send", to=TO, templateId=template_id))["data"]["verificationId"]
+    vid = (await post(client, caller, "/v3/otp/verification/send", to=TO, templateId=template_id))["data"][
+        "verificationId"
+    ]
     first = await sent_code(services)
     assert (await post(client, caller, "/v3/otp/verification/resend", verificationId=vid))["status"] == "-15"
     caller.clock.advance(31)
     assert (await post(client, caller, "/v3/otp/verification/resend", verificationId=vid))["status"] == "0"
     second = await sent_code(services)
     if first != second:
-        assert (await post(client, caller, "/v3/otp/verification/verify", verificationId=vid, code=first))["status"] == "-21"
+        assert (await post(client, caller, "/v3/otp/verification/verify", verificationId=vid, code=first))[
+            "status"
+        ] == "-21"
     assert (await post(client, caller, "/v3/otp/verification/verify", verificationId=vid, code=second))["status"] == "0"
 
 
@@ -150,6 +169,10 @@ async def test_unknown_or_foreign_verification_ids_are_not_found(
 ) -> None:
     from switchboard.services.tenancy import Tenancy
 
-    vid = (await post(client, caller, "/v3/otp/verification/send", to=TO, templateId=template_id))["data"]["verificationId"]
+    vid = (await post(client, caller, "/v3/otp/verification/send", to=TO, templateId=template_id))["data"][
+        "verificationId"
+    ]
     other = Caller(new=await Tenancy(services).create_account(name="other", balance="1"), clock=caller.clock)
-    assert (await post(client, other, "/v3/otp/verification/verify", verificationId=vid, code="123456"))["status"] == "-24"
+    assert (await post(client, other, "/v3/otp/verification/verify", verificationId=vid, code="123456"))[
+        "status"
+    ] == "-24"

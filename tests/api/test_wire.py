@@ -55,8 +55,11 @@ def test_integers_from_numbers_or_digits() -> None:
 
 
 @given(st.text())
-def test_any_query_string_parses_without_error(raw: str) -> None:
-    assert isinstance(parse_query(raw), dict)
+def test_any_query_string_parses_or_is_refused_cleanly(raw: str) -> None:
+    try:
+        assert isinstance(parse_query(raw), dict)
+    except WireError as exc:
+        assert "NUL" in str(exc)
 
 
 @given(st.binary(max_size=200))

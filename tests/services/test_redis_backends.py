@@ -12,6 +12,7 @@ import pytest
 from switchboard.app import create_app
 from switchboard.services.catalog import Catalog, RateInput
 from switchboard.services.context import Services
+from switchboard.services.limits import RedisWindowLimiter
 from switchboard.services.send_limits import RedisSendLimits
 from switchboard.services.tenancy import Tenancy
 from switchboard.settings import Settings
@@ -32,8 +33,11 @@ async def redis_services(tmp_path: Path, db: Database, clock: FakeClock) -> Asyn
         await services.redis.ping()
     except OSError as exc:
         pytest.fail(f"Redis is not reachable at {REDIS_URL}: {exc}")
-    await services.redis.flushdb()
-    services.send_limits = RedisSendLimits(services.redis, prefix=f"sb:test:{tmp_path.name}")
+    prefix = f"sb:test:{tmp_path.name}"
+    services.send_limits = RedisSendLimits(services.redis, prefix=prefix)
+    services.caches["report_limiter"] = RedisWindowLimiter(
+        services.redis, rate=services.settings.report_queries_per_second, clock=clock, prefix=f"{prefix}:rate"
+    )
     await Catalog(services).set_rates([RateInput("sms", "*", "0.01")])
     yield services
     await services.redis.aclose()
@@ -99,7 +103,10 @@ async def test_get_balance_is_fresh_although_the_key_is_cached(
 async def test_report_query_frequency_is_counted_in_redis(
     redis_client: httpx.AsyncClient, redis_caller: Caller, redis_services: Services
 ) -> None:
-    redis_services.settings.report_queries_per_second = 1
+    assert redis_services.redis is not None
+    redis_services.caches["report_limiter"] = RedisWindowLimiter(
+        redis_services.redis, rate=1, clock=redis_services.clock, prefix=f"sb:test:{id(redis_services)}:rate"
+    )
     query = f"/v3/getReport?appId={redis_caller.apps['sms']}&msgIds=2611291200000000001"
     statuses = [(await redis_client.get(query, headers=redis_caller.headers())).json()["status"] for _ in range(3)]
     assert statuses == ["0", "0", "-15"]

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
+from switchboard.api import schemas
 from switchboard.api.deps import Call, authenticated
 from switchboard.api.responses import JsonResponse, ok
 from switchboard.errors import Product
@@ -15,7 +16,20 @@ from switchboard.store import tenants
 router = APIRouter()
 
 
-@router.api_route("/getBalance", methods=["GET", "POST"], summary="Account balance, gift and credit line")
+@router.post(
+    "/getBalance",
+    summary="Account balance, gift and credit line",
+    dependencies=schemas.SIGNED,
+    openapi_extra=schemas.post_doc(None, schemas.BALANCE),
+    responses=schemas.answers(schemas.BalanceAnswer),
+)
+@router.get(
+    "/getBalance",
+    summary="Account balance, gift and credit line",
+    dependencies=schemas.SIGNED,
+    openapi_extra=schemas.get_doc(None, schemas.BALANCE),
+    responses=schemas.answers(schemas.BalanceAnswer),
+)
 async def get_balance(call: Annotated[Call, Depends(authenticated(Product.SMS, app=False))]) -> JsonResponse:
     async with call.services.db.read() as conn:
         account = await tenants.get_account(conn, call.principal.account.id) or call.principal.account

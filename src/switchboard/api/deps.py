@@ -44,7 +44,12 @@ def services_of(request: Request) -> Services:
 
 
 async def read_params(request: Request, product: Product) -> dict[str, Any]:
-    params = parse_query(request.url.query)
+    if "\x00" in request.scope.get("path", ""):
+        raise ApiError(product, PARAMETER_ERROR[product], "NUL characters are not accepted")
+    try:
+        params = parse_query(request.url.query)
+    except WireError as exc:
+        raise ApiError(product, PARAMETER_ERROR[product], str(exc)) from exc
     if request.method == "GET":
         return params
     try:

@@ -48,3 +48,22 @@ class ErrorEnvelope:
                 raise
             response = error(exc if isinstance(exc, ApiError) else ApiError.internal(product, type(exc).__name__))
             await response(scope, receive, send)
+
+
+async def method_not_allowed_handler(request: Request, exc: Exception) -> Response:
+    """A known API path with a method it does not take: the envelope with the parameter-exception code
+    (WIRE.md rule 1: clients read only HTTP 200 bodies). Other paths keep the plain 405."""
+    from starlette.exceptions import HTTPException
+    from starlette.responses import JSONResponse
+
+    from switchboard.api.deps import PARAMETER_ERROR
+
+    path = request.url.path
+    if path.startswith(API_PREFIXES):
+        product = product_for_path(path)
+        return error(ApiError(product, PARAMETER_ERROR[product], f"{request.method} is not accepted here"))
+    assert isinstance(exc, HTTPException)
+    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+
+API_PREFIXES = ("/v3/", "/sms/", "/voice/", "/aivoice/", "/otp/")

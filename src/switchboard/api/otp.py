@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
+from switchboard.api import schemas
 from switchboard.api.deps import Call, authenticated
 from switchboard.api.responses import JsonResponse, ok
 from switchboard.api.wire import integer, text
@@ -31,12 +32,24 @@ def _request(call: Call, *, with_code: bool) -> OtpSend:
     )
 
 
-@router.post("/verification/send", summary="The platform generates a code and sends it")
+@router.post(
+    "/verification/send",
+    summary="The platform generates a code and sends it",
+    dependencies=schemas.SIGNED,
+    openapi_extra=schemas.post_doc(schemas.OtpSendBody, schemas.OTP_SEND),
+    responses=schemas.answers(schemas.VerificationAnswer),
+)
 async def send(call: OtpCall) -> JsonResponse:
     return ok(data=await Otp(call.services).send(call.principal, _request(call, with_code=False)))
 
 
-@router.post("/verification/sendRule", summary="Send a code the customer chose")
+@router.post(
+    "/verification/sendRule",
+    summary="Send a code the customer chose",
+    dependencies=schemas.SIGNED,
+    openapi_extra=schemas.post_doc(schemas.OtpSendRuleBody, schemas.OTP_SEND_RULE),
+    responses=schemas.answers(schemas.VerificationAnswer),
+)
 async def send_rule(call: OtpCall) -> JsonResponse:
     request = _request(call, with_code=True)
     if request.code is None:
@@ -44,7 +57,13 @@ async def send_rule(call: OtpCall) -> JsonResponse:
     return ok(data=await Otp(call.services).send(call.principal, request))
 
 
-@router.post("/verification/verify", summary="Check a code")
+@router.post(
+    "/verification/verify",
+    summary="Check a code",
+    dependencies=schemas.SIGNED,
+    openapi_extra=schemas.post_doc(schemas.OtpVerifyBody, schemas.OTP_VERIFY),
+    responses=schemas.answers(schemas.VerifiedAnswer),
+)
 async def verify(call: OtpCall) -> JsonResponse:
     result = await Otp(call.services).verify(
         call.principal, text(call.params, "verificationId"), text(call.params, "code")
@@ -52,17 +71,49 @@ async def verify(call: OtpCall) -> JsonResponse:
     return ok(data=result)
 
 
-@router.post("/verification/resend", summary="Send a new code for a pending verification")
+@router.post(
+    "/verification/resend",
+    summary="Send a new code for a pending verification",
+    dependencies=schemas.SIGNED,
+    openapi_extra=schemas.post_doc(schemas.OtpResendBody, schemas.OTP_RESEND),
+    responses=schemas.answers(schemas.VerificationAnswer),
+)
 async def resend(call: OtpCall) -> JsonResponse:
     return ok(data=await Otp(call.services).resend(call.principal, text(call.params, "verificationId")))
 
 
-@router.api_route("/verification/record/{verification_id}", methods=["GET", "POST"], summary="One verification")
+@router.post(
+    "/verification/record/{verification_id}",
+    summary="One verification",
+    dependencies=schemas.SIGNED,
+    openapi_extra=schemas.post_doc(schemas.AppRequest, schemas.OTP_RECORD),
+    responses=schemas.answers(schemas.VerificationRecordAnswer, path_parameter=True),
+)
+@router.get(
+    "/verification/record/{verification_id}",
+    summary="One verification",
+    dependencies=schemas.SIGNED,
+    openapi_extra=schemas.get_doc(schemas.AppRequest, schemas.OTP_RECORD),
+    responses=schemas.answers(schemas.VerificationRecordAnswer, path_parameter=True),
+)
 async def record(verification_id: str, call: OtpCall) -> JsonResponse:
     return ok(data=await Otp(call.services).record(call.principal, verification_id=verification_id))
 
 
-@router.api_route("/verification/orderId/record", methods=["GET", "POST"], summary="A verification by orderId")
+@router.post(
+    "/verification/orderId/record",
+    summary="A verification by orderId",
+    dependencies=schemas.SIGNED,
+    openapi_extra=schemas.post_doc(schemas.OtpOrderQuery, schemas.OTP_RECORD_BY_ORDER),
+    responses=schemas.answers(schemas.VerificationRecordAnswer),
+)
+@router.get(
+    "/verification/orderId/record",
+    summary="A verification by orderId",
+    dependencies=schemas.SIGNED,
+    openapi_extra=schemas.get_doc(schemas.OtpOrderQuery, schemas.OTP_RECORD_BY_ORDER),
+    responses=schemas.answers(schemas.VerificationRecordAnswer),
+)
 async def record_by_order(call: OtpCall) -> JsonResponse:
     order_id = text(call.params, "orderId")
     if order_id is None:
@@ -70,7 +121,20 @@ async def record_by_order(call: OtpCall) -> JsonResponse:
     return ok(data=await Otp(call.services).record(call.principal, order_id=order_id))
 
 
-@router.api_route("/template/list", methods=["GET", "POST"], summary="The app's OTP templates")
+@router.post(
+    "/template/list",
+    summary="The app's OTP templates",
+    dependencies=schemas.SIGNED,
+    openapi_extra=schemas.post_doc(schemas.AppRequest, schemas.OTP_TEMPLATES),
+    responses=schemas.answers(schemas.OtpTemplatesAnswer),
+)
+@router.get(
+    "/template/list",
+    summary="The app's OTP templates",
+    dependencies=schemas.SIGNED,
+    openapi_extra=schemas.get_doc(schemas.AppRequest, schemas.OTP_TEMPLATES),
+    responses=schemas.answers(schemas.OtpTemplatesAnswer),
+)
 async def template_list(call: OtpCall) -> JsonResponse:
     rows = await Otp(call.services).templates(call.app_id)
     return ok(

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
+from switchboard.api import schemas
 from switchboard.api.deps import Call, authenticated
 from switchboard.api.responses import JsonResponse, ok
 from switchboard.api.wire import integer, text
@@ -17,13 +18,39 @@ router = APIRouter()
 SmsCall = Annotated[Call, Depends(authenticated(Product.SMS))]
 
 
-@router.api_route("/getReport", methods=["GET", "POST"], summary="Delivery status of up to 200 msgIds")
+@router.post(
+    "/getReport",
+    summary="Delivery status of up to 200 msgIds",
+    dependencies=schemas.SIGNED,
+    openapi_extra=schemas.post_doc(schemas.GetReportQuery, schemas.GET_REPORT),
+    responses=schemas.answers(schemas.ReportAnswer),
+)
+@router.get(
+    "/getReport",
+    summary="Delivery status of up to 200 msgIds",
+    dependencies=schemas.SIGNED,
+    openapi_extra=schemas.get_doc(schemas.GetReportQuery, schemas.GET_REPORT),
+    responses=schemas.answers(schemas.ReportAnswer),
+)
 async def get_report(call: SmsCall) -> JsonResponse:
     result = await Reports(call.services).report(call.principal, text(call.params, "msgIds", "msgids", "msgId"))
     return ok(**result)
 
 
-@router.api_route("/getSentRcd", methods=["GET", "POST"], summary="Final states in a time window (<= 31 days)")
+@router.post(
+    "/getSentRcd",
+    summary="Final states in a time window (<= 31 days)",
+    dependencies=schemas.SIGNED,
+    openapi_extra=schemas.post_doc(schemas.GetSentRcdQuery, schemas.GET_SENT_RCD),
+    responses=schemas.answers(schemas.SentRcdAnswer),
+)
+@router.get(
+    "/getSentRcd",
+    summary="Final states in a time window (<= 31 days)",
+    dependencies=schemas.SIGNED,
+    openapi_extra=schemas.get_doc(schemas.GetSentRcdQuery, schemas.GET_SENT_RCD),
+    responses=schemas.answers(schemas.SentRcdAnswer),
+)
 async def get_sent_records(call: SmsCall) -> JsonResponse:
     try:
         index = integer(call.params, "startIndex") or 0
@@ -35,7 +62,13 @@ async def get_sent_records(call: SmsCall) -> JsonResponse:
     return ok(**result)
 
 
-@router.post("/recordMo", summary="Inbound (MO) messages in a time window, paged")
+@router.post(
+    "/recordMo",
+    summary="Inbound (MO) messages in a time window, paged",
+    dependencies=schemas.SIGNED,
+    openapi_extra=schemas.post_doc(schemas.RecordMoBody, schemas.RECORD_MO),
+    responses=schemas.answers(schemas.RecordMoAnswer),
+)
 async def record_mo(call: SmsCall) -> JsonResponse:
     params = dict(call.params)
     for name in ("current", "size"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from switchboard.api import account, carrier_callbacks, otp, reports, sms
+from switchboard.api import account, carrier_callbacks, otp, reports, sms, voice
 from switchboard.errors import Product
 
 # (router, product, Onbuka prefix, mirror prefixes)
@@ -13,6 +13,7 @@ MOUNTS: list[tuple[APIRouter, Product, str, tuple[str, ...]]] = [
     (sms.router, Product.SMS, "/v3", ("/sms",)),
     (reports.router, Product.SMS, "/v3", ("/sms",)),
     (otp.router, Product.SMS, "/v3/otp", ("/otp",)),
+    (voice.router, Product.VOICE, "/v3/voice", ("/voice",)),
 ]
 
 # Longest first, so /v3/voice wins over /v3.

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 
+from switchboard.api import schemas
 from switchboard.api.deps import Call, authenticated
 from switchboard.api.responses import JsonResponse, ok
 from switchboard.api.wire import text
@@ -35,7 +36,20 @@ def _render(outcome: SendOutcome) -> JsonResponse:
     )
 
 
-@router.api_route("/sendSms", methods=["GET", "POST"], summary="Send one content to up to 100 (GET) or 1000 numbers")
+@router.post(
+    "/sendSms",
+    summary="Send one content to up to 100 (GET) or 1000 numbers",
+    dependencies=schemas.SIGNED,
+    openapi_extra=schemas.post_doc(schemas.SendSmsBody, schemas.SEND_SMS),
+    responses=schemas.answers(schemas.SendAnswer),
+)
+@router.get(
+    "/sendSms",
+    summary="Send one content to up to 100 (GET) or 1000 numbers",
+    dependencies=schemas.SIGNED,
+    openapi_extra=schemas.get_doc(schemas.SendSmsQuery, schemas.SEND_SMS),
+    responses=schemas.answers(schemas.SendAnswer),
+)
 async def send_sms(call: SmsCall) -> JsonResponse:
     limit = GET_MAX_NUMBERS if call.method == "GET" else POST_MAX_NUMBERS
     service = SmsService(call.services)
@@ -44,7 +58,13 @@ async def send_sms(call: SmsCall) -> JsonResponse:
     return _render(outcome)
 
 
-@router.post("/sendSms/batch", summary="Send different contents in one call (up to 1000 numbers in all)")
+@router.post(
+    "/sendSms/batch",
+    summary="Send different contents in one call (up to 1000 numbers in all)",
+    dependencies=schemas.SIGNED,
+    openapi_extra=schemas.post_doc(schemas.SendBatchBody, schemas.SEND_BATCH),
+    responses=schemas.answers(schemas.SendAnswer),
+)
 async def send_batch(call: SmsCall) -> JsonResponse:
     elements = call.params.get("array")
     if not isinstance(elements, list) or not all(isinstance(e, dict) for e in elements):

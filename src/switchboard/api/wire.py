@@ -29,8 +29,24 @@ def parse_query(raw: str) -> dict[str, Any]:
     for name, value in parse_qsl(raw, keep_blank_values=True):
         if name not in FREE_TEXT and STILL_ENCODED.search(value):
             value = unquote(value)
+        if "\x00" in name or "\x00" in value:
+            raise WireError("NUL characters are not accepted")
         params[name] = value
     return params
+
+
+def _refuse_nul(data: Any) -> None:
+    """NUL cannot be stored by PostgreSQL (and is never meaningful here): refuse it anywhere in a body."""
+    if isinstance(data, str):
+        if "\x00" in data:
+            raise WireError("NUL characters are not accepted")
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            _refuse_nul(key)
+            _refuse_nul(value)
+    elif isinstance(data, list):
+        for item in data:
+            _refuse_nul(item)
 
 
 def parse_body(body: bytes, content_type: str) -> dict[str, Any]:
@@ -49,6 +65,7 @@ def parse_body(body: bytes, content_type: str) -> dict[str, Any]:
         raise WireError("body is not JSON") from exc
     if not isinstance(data, dict):
         raise WireError("JSON body is not an object")
+    _refuse_nul(data)
     return data
 
 

@@ -20,7 +20,8 @@ def signature_matches(api_key: str, api_secret: str, timestamp: str, given: str)
 def parse_timestamp(value: str) -> float | None:
     """Epoch seconds from the header; 13-digit millisecond values are accepted too. None if not a number."""
     text = value.strip()
-    if not text.isdigit() or len(text) > 16:
+    # ASCII digits only: str.isdigit() is also true for "²" (a latin-1 header byte), which int() refuses.
+    if not text.isascii() or not text.isdigit() or len(text) > 16:
         return None
     number = int(text)
     return number / 1000 if len(text) >= 13 else float(number)

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from switchboard.cli import catalog, client, delivery, server, smsc, tenancy
+from switchboard.cli import catalog, client, delivery, server, smsc, tenancy, users
+from switchboard.cli import voice as voice_cli
 from switchboard.cli.common import CliState
 
 app = typer.Typer(
@@ -49,6 +50,9 @@ app.add_typer(delivery.carrier_app, name="carrier")
 app.add_typer(delivery.route_app, name="route")
 app.add_typer(delivery.push_app, name="push")
 app.add_typer(delivery.number_app, name="number")
+app.add_typer(users.user_app, name="user")
+app.add_typer(voice_cli.trunk_app, name="trunk")
+app.add_typer(voice_cli.voice_app, name="voice")
 
 
 def main() -> None:

@@ -38,7 +38,9 @@ def normalise(raw: str) -> str | None:
     digits = SEPARATORS.sub("", raw)
     if digits.startswith("00"):
         digits = digits[2:]
-    if not digits.isdigit() or not 4 <= len(digits) <= MAX_DIGITS:
+    # ASCII digits only: str.isdigit() also accepts other scripts' digits ("٩١٩..."), which would be stored,
+    # answered and limited as a different number than their ASCII spelling.
+    if not digits.isascii() or not digits.isdigit() or not 4 <= len(digits) <= MAX_DIGITS:
         return None
     return digits
 

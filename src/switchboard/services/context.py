@@ -83,6 +83,8 @@ class Services:
     async def start(self) -> None:
         """Prepare what needs the database before serving: continue the message-id sequence."""
         from switchboard.store.messages import latest_msg_id
+        from switchboard.store.voice import latest_voice_id
 
         async with self.db.read() as conn:
             self.msg_ids.resume_after(await latest_msg_id(conn))
+            self.msg_ids.resume_after(await latest_voice_id(conn))

@@ -191,7 +191,14 @@ class Dispatcher:
                     self.counters["failed"] += 1
 
 
-ReceiptInput = tuple[str, list[str], str, str]  # carrier, candidate canonical ids, state, error
+ReceiptInput = tuple[str, list[str], str, str]  # carrier, candidate canonical ids (the exact one first), state, error
+
+
+def receipt_keys(carrier_msg_id: str) -> list[str]:
+    """A receipt's message id as stored ids are looked up: its canonical form first, then its readings in the other
+    base (``id_candidates``), which only stand in for a part that is still waiting for its receipt."""
+    exact = canonical_id(carrier_msg_id)
+    return [exact, *sorted(id_candidates(carrier_msg_id) - {exact})]
 
 
 def final_state(states: list[tuple[str, str | None]]) -> tuple[str, str | None] | None:
@@ -223,9 +230,12 @@ async def apply_receipts(conn: AsyncConnection, services: Services, items: list[
     updates: list[dict[str, Any]] = []
     for carrier, keys, state, error in items:
         part: dict[str, Any] | None = None
-        for key in keys:
-            if (carrier, key) in parts:
-                part = parts[(carrier, key)]
+        for index, key in enumerate(keys):
+            found = parts.get((carrier, key))
+            # With ids 1, 2, 3... "16" read as hex is the id "22" and written in hex is "10": such a reading must
+            # never take the receipt away from the part whose id is written exactly so, nor from a final part.
+            if found is not None and (index == 0 or found["state"] == message_store.SUBMITTED):
+                part = found
                 break
         if part is None:
             results.append("unknown")
@@ -271,7 +281,7 @@ class DeliveryEvents:
         self.counters[result] += 1
 
     async def _apply_receipts(self, conn: AsyncConnection, receipts: list[Receipt]) -> list[str]:
-        items = [(r.carrier, sorted(id_candidates(r.carrier_msg_id)), r.state, r.error_code) for r in receipts]
+        items = [(r.carrier, receipt_keys(r.carrier_msg_id), r.state, r.error_code) for r in receipts]
         results = await apply_receipts(conn, self.s, items)
         for receipt, result in zip(receipts, results, strict=True):
             if result == "unknown":

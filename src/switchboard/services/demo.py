@@ -20,10 +20,20 @@ class DemoCredentials:
     api_key: str
     api_secret: str
     apps: dict[str, str]
+    operator: tuple[str, str] = ("", "")
 
 
 async def ensure_demo(services: Services) -> DemoCredentials:
-    """The demo account, created on first call with a balance; later calls find the same one."""
+    """The demo account and console operator, created on first call; later calls find the same ones."""
+    from dataclasses import replace
+
+    from switchboard.services.users import ensure_demo_operator
+
+    account = await _ensure_demo_account(services)
+    return replace(account, operator=await ensure_demo_operator(services))
+
+
+async def _ensure_demo_account(services: Services) -> DemoCredentials:
     async with services.db.read() as conn:
         existing = next((a for a in await tenants.list_accounts(conn) if a.name == DEMO_NAME), None)
         if existing is not None:
@@ -53,6 +63,7 @@ Switchboard is running at {base_url}
   OpenAPI document  {base_url}/openapi.json   (interactive: {base_url}/docs)
   health            {base_url}/health
   metrics           {base_url}/metrics
+  console           {base_url}/console/   login {demo.operator[0]} / {demo.operator[1]}
 
 Demo account {demo.account_id}
   apiKey    {demo.api_key}

@@ -47,7 +47,9 @@ def _process_counters(services: Services, registry: CollectorRegistry) -> None:
         up = Gauge("switchboard_carrier_up", "1 when the carrier's connection is up", ["carrier"], registry=registry)
         counters = Gauge("switchboard_carrier_total", "Carrier counters", ["carrier", "counter"], registry=registry)
         for name, status in carriers.status().items():
-            up.labels(name).set(1 if status.get("state", "up") in ("up", "bound") else 0)
+            # SMPP connectors report how many binds are up ("bound"), not a "state" (as the dashboard reads them).
+            state = status.get("state") or ("bound" if status.get("bound") else "down")
+            up.labels(name).set(1 if state in ("up", "bound") else 0)
             for key, value in status.items():
                 if isinstance(value, (int, float)) and not isinstance(value, bool):
                     counters.labels(name, key).set(value)

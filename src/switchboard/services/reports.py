@@ -132,7 +132,14 @@ class Reports:
         window_params = params.get("params")
         if not isinstance(window_params, dict):
             raise sms_error(-22, "params with strTime and endTime is required")
-        start, end = self._window(window_params.get("strTime"), window_params.get("endTime"), bad=-22, span=MO_WINDOW)
+        # The body is client JSON: a time that is not text (a number, a list) is unreadable like a missing one.
+        start_raw, end_raw = (window_params.get(k) for k in ("strTime", "endTime"))
+        start, end = self._window(
+            start_raw if isinstance(start_raw, str) else None,
+            end_raw if isinstance(end_raw, str) else None,
+            bad=-22,
+            span=MO_WINDOW,
+        )
         if start < MO_EARLIEST:
             raise sms_error(-25)
         await self.check_frequency(principal)

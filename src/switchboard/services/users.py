@@ -17,12 +17,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.exc import IntegrityError
 
-from switchboard.errors import OperatorError
+from switchboard.auth.guard import MemoryGuard, RedisGuard
+from switchboard.errors import OperatorError, SwitchboardError
 from switchboard.services.context import Services
 from switchboard.store import tenants
 from switchboard.store import users as store
@@ -61,6 +63,10 @@ def verify_password(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+class TooManyFailures(SwitchboardError):
+    """Sign-ins from this address are blocked for a while after too many failures."""
 
 
 @dataclass(frozen=True)
@@ -157,6 +163,32 @@ class Users:
         if _hasher.check_needs_rehash(user.password_hash):
             async with self.s.db.write() as conn:
                 await store.update_user(conn, user.id, password_hash=_hasher.hash(password))
+        return user
+
+    def _guard(self) -> Any:
+        """The API's brute-force guard, with counters of its own (in Redis when configured)."""
+        guard = self.s.caches.get("console_sign_in_guard")
+        if guard is None:
+            redis = self.s.redis
+            guard = RedisGuard(redis, prefix="sb:console") if redis is not None else MemoryGuard(self.s.clock)
+            self.s.caches["console_sign_in_guard"] = guard
+        return guard
+
+    async def sign_in(self, email: str, password: str, ip: str) -> User | None:
+        """``authenticate``, refused outright (TooManyFailures) for an address with too many recent failures;
+        the limits are the API's (``auth_failure_limit`` within ``auth_failure_window``, ``auth_block_seconds``)."""
+        guard = self._guard()
+        if await guard.blocked(ip):
+            raise TooManyFailures(f"too many failed sign-ins from {ip}; try again later")
+        user = await self.authenticate(email, password)
+        if user is None:
+            settings = self.s.settings
+            await guard.failed(
+                ip,
+                limit=settings.auth_failure_limit,
+                window=settings.auth_failure_window,
+                block=settings.auth_block_seconds,
+            )
         return user
 
     async def open_session(self, user: User) -> NewSession:

@@ -322,3 +322,8 @@ verifications = sa.Table(
     sa.Column("verified_at", UtcDateTime, nullable=True),
     sa.UniqueConstraint("app_id", "order_id", name="uq_verifications_app_order"),
 )
+
+
+# Tables of other concerns, declared in their own modules on the same metadata.
+import switchboard.store.console_tables  # noqa: E402,F401
+import switchboard.store.voice_tables  # noqa: E402,F401

@@ -8,6 +8,7 @@ from typing import Any
 
 from switchboard.services.context import Services
 from switchboard.workers.roles import run_callbacks, run_dispatch, run_scheduler
+from switchboard.workers.voice import run_voice
 
 Role = Callable[[Services, asyncio.Event], Coroutine[Any, Any, None]]
 
@@ -15,6 +16,7 @@ ROLES: dict[str, Role] = {
     "dispatch": run_dispatch,
     "callbacks": run_callbacks,
     "scheduler": run_scheduler,
+    "voice": run_voice,
 }
 
 

@@ -1,0 +1,16 @@
+"""The admin API, composed: every router under ``/admin/api``, in the OpenAPI document."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from switchboard.admin import api_accounts, api_calls, api_catalog, api_session, api_traffic
+
+PREFIX = "/admin/api"
+
+
+def admin_router() -> APIRouter:
+    router = APIRouter(prefix=PREFIX)
+    for part in (api_session, api_accounts, api_catalog, api_traffic, api_calls):
+        router.include_router(part.router)
+    return router

@@ -1,0 +1,68 @@
+"""Voice endpoints (mounted at ``/v3/voice`` and ``/voice``): audio files, calls and call records."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from switchboard.api.deps import Call, authenticated
+from switchboard.api.responses import JsonResponse, ok
+from switchboard.domain.voice.validation import int_field, text_field
+from switchboard.errors import Product
+from switchboard.services.audio import AudioFiles
+from switchboard.services.voice import MESSAGE_TYPES, SIP_TYPES, VoiceService
+
+router = APIRouter()
+VoiceCall = Annotated[Call, Depends(authenticated(Product.VOICE))]
+AccountCall = Annotated[Call, Depends(authenticated(Product.VOICE, app=False))]
+
+
+@router.post("/fileUpload", summary="Upload an audio file (base64 .mp3/.m4a/.wav); answers its fileId")
+async def file_upload(call: AccountCall) -> JsonResponse:
+    files = AudioFiles(call.services)
+    file_id = await files.upload(call.principal, text_field(call.params, "fileName"), text_field(call.params, "file"))
+    return ok(data=file_id)
+
+
+@router.post("/fileQuery", summary="The account's audio files, paged")
+async def file_query(call: AccountCall) -> JsonResponse:
+    current = int_field(call.params, "current", 1, 1_000_000)
+    size = int_field(call.params, "size", 1, 100)
+    return ok(data=await AudioFiles(call.services).query(call.principal, current, size))
+
+
+@router.post("/fileDel", summary="Delete audio files (up to 100 fileIds)")
+async def file_delete(call: AccountCall) -> JsonResponse:
+    await AudioFiles(call.services).delete(call.principal, call.params.get("fileIdList"))
+    return ok(data=None)
+
+
+@router.post("/sendGroup", summary="Call up to 1000 numbers and play an uploaded audio file")
+async def send_group(call: VoiceCall) -> JsonResponse:
+    return ok(data=await VoiceService(call.services).send_group(call.principal, call.params))
+
+
+@router.post("/sendCode", summary="Call one number and speak a text (TTS / voice OTP); answers its voiceId")
+async def send_code(call: VoiceCall) -> JsonResponse:
+    return ok(data=await VoiceService(call.services).send_code(call.principal, call.params))
+
+
+@router.get("/recordGroup/{voice_id}", summary="One voice-message call record (sendGroup / sendCode)")
+async def record_group(voice_id: str, call: AccountCall) -> JsonResponse:
+    return ok(data=await VoiceService(call.services).record(call.principal, voice_id, MESSAGE_TYPES))
+
+
+@router.post("/recordGroupQuery", summary="Voice-message call records of a window (<= 31 days), paged")
+async def record_group_query(call: AccountCall) -> JsonResponse:
+    return ok(data=await VoiceService(call.services).records(call.principal, call.params, MESSAGE_TYPES))
+
+
+@router.get("/recordSip/{voice_id}", summary="One SIP-call record (sendSip)")
+async def record_sip(voice_id: str, call: AccountCall) -> JsonResponse:
+    return ok(data=await VoiceService(call.services).record(call.principal, voice_id, SIP_TYPES))
+
+
+@router.post("/recordSipQuery", summary="SIP-call records of a window (<= 31 days), paged")
+async def record_sip_query(call: AccountCall) -> JsonResponse:
+    return ok(data=await VoiceService(call.services).records(call.principal, call.params, SIP_TYPES))

@@ -1,0 +1,273 @@
+"""Repository for voice: trunks, voice routes (the ``routes`` table with product ``voice``), audio files, calls."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from switchboard.domain.routing import Route
+from switchboard.store.tables import routes
+from switchboard.store.voice_tables import voice_calls, voice_files, voice_trunks
+
+QUEUED = "queued"
+CALLING = "calling"
+DONE = "done"
+VOICE = "voice"
+
+
+@dataclass(frozen=True)
+class Trunk:
+    id: int
+    name: str
+    type: str  # sip | simulated
+    host: str
+    port: int
+    transport: str
+    username: str | None
+    password_enc: str | None
+    caller_id: str | None
+    cps: int
+    max_concurrent: int
+    config: dict[str, Any]
+    enabled: bool
+
+
+def _trunk(row: Any) -> Trunk:
+    m = row._mapping
+    return Trunk(**{f: m[voice_trunks.c[f]] for f in Trunk.__dataclass_fields__})
+
+
+# ---- trunks and routes ---------------------------------------------------------------------------------
+
+
+async def insert_trunk(conn: AsyncConnection, *, now: datetime, **values: Any) -> None:
+    await conn.execute(voice_trunks.insert().values(created_at=now, **values))
+
+
+async def list_trunks(conn: AsyncConnection) -> list[Trunk]:
+    return [_trunk(r) for r in await conn.execute(sa.select(voice_trunks).order_by(voice_trunks.c.id))]
+
+
+async def get_trunk(conn: AsyncConnection, name: str) -> Trunk | None:
+    row = (await conn.execute(sa.select(voice_trunks).where(voice_trunks.c.name == name))).first()
+    return _trunk(row) if row else None
+
+
+async def set_trunk_enabled(conn: AsyncConnection, name: str, enabled: bool) -> bool:
+    result = await conn.execute(voice_trunks.update().where(voice_trunks.c.name == name).values(enabled=enabled))
+    return result.rowcount == 1
+
+
+async def list_routes(conn: AsyncConnection) -> list[Route]:
+    rows = await conn.execute(
+        sa.select(routes)
+        .where(routes.c.product == VOICE, routes.c.enabled.is_(True))
+        .order_by(routes.c.position, routes.c.id)
+    )
+    return [Route(r.id, r.position, list(r.carriers), r.country, r.prefix, r.account_id, None) for r in rows]
+
+
+async def insert_route(conn: AsyncConnection, *, now: datetime, **values: Any) -> int:
+    result = await conn.execute(routes.insert().values(product=VOICE, created_at=now, **values).returning(routes.c.id))
+    return int(result.scalar_one())
+
+
+async def delete_route(conn: AsyncConnection, route_id: int) -> bool:
+    result = await conn.execute(routes.delete().where(routes.c.id == route_id, routes.c.product == VOICE))
+    return result.rowcount == 1
+
+
+# ---- audio files ---------------------------------------------------------------------------------------
+
+
+async def insert_file(conn: AsyncConnection, **values: Any) -> None:
+    await conn.execute(voice_files.insert().values(**values))
+
+
+async def get_file(conn: AsyncConnection, file_id: str, account_id: int) -> dict[str, Any] | None:
+    row = (
+        await conn.execute(
+            sa.select(voice_files).where(
+                voice_files.c.file_id == file_id,
+                voice_files.c.account_id == account_id,
+                voice_files.c.deleted.is_(False),
+            )
+        )
+    ).first()
+    return dict(row._mapping) if row else None
+
+
+async def name_taken(conn: AsyncConnection, account_id: int, name: str) -> bool:
+    query = sa.select(voice_files.c.id).where(
+        voice_files.c.account_id == account_id, voice_files.c.name == name, voice_files.c.deleted.is_(False)
+    )
+    return (await conn.execute(query)).first() is not None
+
+
+async def count_files(conn: AsyncConnection, account_id: int) -> int:
+    query = sa.select(sa.func.count()).where(voice_files.c.account_id == account_id, voice_files.c.deleted.is_(False))
+    return int((await conn.execute(query)).scalar_one())
+
+
+async def page_files(
+    conn: AsyncConnection, account_id: int, *, offset: int, limit: int
+) -> tuple[int, list[dict[str, Any]]]:
+    where = (voice_files.c.account_id == account_id, voice_files.c.deleted.is_(False))
+    total = int((await conn.execute(sa.select(sa.func.count()).where(*where))).scalar_one())
+    rows = await conn.execute(
+        sa.select(voice_files).where(*where).order_by(voice_files.c.id.desc()).offset(offset).limit(limit)
+    )
+    return total, [dict(r._mapping) for r in rows]
+
+
+async def mark_deleted(conn: AsyncConnection, file_ids: Sequence[str], account_id: int, now: datetime) -> None:
+    await conn.execute(
+        voice_files.update()
+        .where(voice_files.c.file_id.in_(list(file_ids)), voice_files.c.account_id == account_id)
+        .values(deleted=True, deleted_at=now)
+    )
+
+
+async def unused_deleted_files(conn: AsyncConnection, limit: int = 100) -> list[str]:
+    """Deleted files that no unfinished call will play any more (their audio can be removed)."""
+    pending = sa.select(voice_calls.c.id).where(
+        voice_calls.c.audio == sa.literal("file:") + voice_files.c.file_id, voice_calls.c.status != DONE
+    )
+    rows = await conn.execute(
+        sa.select(voice_files.c.file_id).where(voice_files.c.deleted.is_(True), ~sa.exists(pending)).limit(limit)
+    )
+    return [r[0] for r in rows]
+
+
+async def purge_files(conn: AsyncConnection, file_ids: Sequence[str]) -> None:
+    await conn.execute(voice_files.delete().where(voice_files.c.file_id.in_(list(file_ids))))
+
+
+# ---- calls ---------------------------------------------------------------------------------------------
+
+
+async def insert_calls(conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
+    await conn.execute(voice_calls.insert(), rows)
+
+
+async def claim_due(conn: AsyncConnection, *, now: datetime, lease: timedelta, limit: int) -> list[dict[str, Any]]:
+    """Lease up to ``limit`` queued, due calls and mark them calling (``FOR UPDATE SKIP LOCKED`` on PostgreSQL)."""
+    due = (
+        sa.select(voice_calls.c.id)
+        .where(voice_calls.c.status == QUEUED, voice_calls.c.due_at <= now)
+        .order_by(voice_calls.c.due_at, voice_calls.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    result = await conn.execute(
+        voice_calls.update()
+        .where(voice_calls.c.id.in_(due))
+        .values(status=CALLING, lease_until=now + lease, attempts=voice_calls.c.attempts + 1)
+        .returning(*voice_calls.c)
+    )
+    return sorted((dict(r._mapping) for r in result), key=lambda r: int(r["id"]))
+
+
+async def renew_leases(conn: AsyncConnection, ids: Sequence[int], until: datetime) -> None:
+    if ids:
+        await conn.execute(
+            voice_calls.update()
+            .where(voice_calls.c.id.in_(list(ids)), voice_calls.c.status == CALLING)
+            .values(lease_until=until)
+        )
+
+
+async def orphaned(conn: AsyncConnection, *, now: datetime, limit: int) -> list[int]:
+    """Calls left calling by a worker that stopped renewing its lease."""
+    rows = await conn.execute(
+        sa.select(voice_calls.c.id)
+        .where(voice_calls.c.status == CALLING, voice_calls.c.lease_until < now)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return [int(r[0]) for r in rows]
+
+
+async def end_attempt(conn: AsyncConnection, call_id: int, values: dict[str, Any]) -> dict[str, Any] | None:
+    """Record the end of an attempt of a calling call once; returns the updated row, None if it was not calling."""
+    result = await conn.execute(
+        voice_calls.update()
+        .where(voice_calls.c.id == call_id, voice_calls.c.status == CALLING)
+        .values(lease_until=None, **values)
+        .returning(*voice_calls.c)
+    )
+    row = result.first()
+    return dict(row._mapping) if row else None
+
+
+async def get_call(
+    conn: AsyncConnection, voice_id: str, *, account_id: int | None = None, types: Sequence[int] | None = None
+) -> dict[str, Any] | None:
+    query = sa.select(voice_calls).where(voice_calls.c.voice_id == voice_id)
+    if account_id is not None:
+        query = query.where(voice_calls.c.account_id == account_id)
+    if types is not None:
+        query = query.where(voice_calls.c.type.in_(list(types)))
+    row = (await conn.execute(query)).first()
+    return dict(row._mapping) if row else None
+
+
+async def page_calls(
+    conn: AsyncConnection,
+    *,
+    account_id: int,
+    types: Sequence[int],
+    start: datetime,
+    end: datetime,
+    offset: int,
+    limit: int,
+) -> tuple[int, list[dict[str, Any]]]:
+    where = (
+        voice_calls.c.account_id == account_id,
+        voice_calls.c.type.in_(list(types)),
+        voice_calls.c.created_at >= start,
+        voice_calls.c.created_at <= end,
+    )
+    total = int((await conn.execute(sa.select(sa.func.count()).select_from(voice_calls).where(*where))).scalar_one())
+    rows = await conn.execute(
+        sa.select(voice_calls).where(*where).order_by(voice_calls.c.id).offset(offset).limit(limit)
+    )
+    return total, [dict(r._mapping) for r in rows]
+
+
+async def recent_calls(conn: AsyncConnection, *, limit: int, status: str | None = None) -> list[dict[str, Any]]:
+    query = sa.select(voice_calls).order_by(voice_calls.c.id.desc()).limit(limit)
+    if status:
+        query = query.where(voice_calls.c.status == status)
+    return [dict(r._mapping) for r in await conn.execute(query)]
+
+
+async def count_long_texts(conn: AsyncConnection, *, account_id: int, since: datetime, threshold: int) -> int:
+    query = sa.select(sa.func.count()).where(
+        voice_calls.c.account_id == account_id,
+        voice_calls.c.type == 2,
+        voice_calls.c.created_at >= since,
+        sa.func.length(voice_calls.c.text) > threshold,
+    )
+    return int((await conn.execute(query)).scalar_one())
+
+
+async def queue_depth(conn: AsyncConnection) -> dict[str, int]:
+    rows = await conn.execute(
+        sa.select(voice_calls.c.status, sa.func.count())
+        .where(voice_calls.c.status != DONE)
+        .group_by(voice_calls.c.status)
+    )
+    return {r[0]: int(r[1]) for r in rows}
+
+
+async def latest_voice_id(conn: AsyncConnection) -> str | None:
+    """The newest voiceId (voiceIds share the msgId sequence: a restart must continue after both)."""
+    row = (await conn.execute(sa.select(voice_calls.c.voice_id).order_by(voice_calls.c.id.desc()).limit(1))).first()
+    return str(row[0]) if row else None
