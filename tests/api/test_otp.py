@@ -136,7 +136,7 @@ async def test_resend_replaces_the_code_after_the_cooldown(
     ("body", "code"),
     [
         pytest.param({"to": "12"}, "-22", id="to-too-short"),
-        pytest.param({"to": TO, "channel": "call"}, "-22", id="call-channel-not-yet"),
+        pytest.param({"to": TO, "channel": "sna"}, "-22", id="sna-channel-not-available"),
         pytest.param({"to": TO, "channel": "fax"}, "-22", id="unknown-channel"),
         pytest.param({"to": TO, "templateId": 999}, "-22", id="unknown-template"),
         pytest.param({"to": TO}, "-22", id="template-required"),
@@ -176,3 +176,23 @@ async def test_unknown_or_foreign_verification_ids_are_not_found(
     assert (await post(client, other, "/v3/otp/verification/verify", verificationId=vid, code="123456"))[
         "status"
     ] == "-24"
+
+
+async def test_the_call_channel_speaks_the_code_in_a_tts_call(
+    client: httpx.AsyncClient, caller: Caller, services: Services, template_id: int
+) -> None:
+    from switchboard.store.voice_tables import voice_calls
+
+    no_rate = await post(client, caller, "/v3/otp/verification/send", to=TO, templateId=template_id, channel="call")
+    assert no_rate["status"] == "-19", "no voice price for the destination"
+    await Catalog(services).set_rates([RateInput("voice", "*", "0.02")])
+    answer = await post(client, caller, "/v3/otp/verification/send", to=TO, templateId=template_id, channel="call")
+    assert answer["status"] == "0" and answer["data"]["channel"] == "call"
+    async with services.db.read() as conn:
+        call = (await conn.execute(sa.select(voice_calls))).mappings().one()
+        verification = (await conn.execute(sa.select(verifications))).mappings().one()
+    spoken = re.search(r"code is ([0-9 ]+)", call["text"])
+    assert spoken and verification["msg_id"] == call["voice_id"]
+    code = spoken.group(1).replace(" ", "")
+    verified = await post(client, caller, "/v3/otp/verification/verify", verificationId=answer["data"]["verificationId"], code=code)
+    assert verified["status"] == "0"

@@ -22,13 +22,15 @@ from switchboard.auth.authenticate import Principal
 from switchboard.domain.numbers import classify
 from switchboard.domain.sms.validation import POST_MAX_NUMBERS, sms_error
 from switchboard.domain.templates import render
-from switchboard.errors import OperatorError, Product
+from switchboard.errors import ApiError, OperatorError, Product
 from switchboard.services.context import Services
 from switchboard.services.sms import SendOutcome, SendRequest, SmsService
 from switchboard.store import otp as store
 from switchboard.store import tenants
 
 CHANNELS = ("sms", "call", "sna")
+# Voice refusals of an OTP call, in the SMS table that OTP answers with.
+VOICE_TO_SMS = {-10: -10, -26: -19, -23: -23, -25: -25}
 MAX_RESENDS = 3
 RESEND_COOLDOWN = timedelta(seconds=30)
 DEFAULT_TEXT = "Your verification code is {code}."
@@ -83,8 +85,8 @@ class Otp:
         channel = (request.channel or "sms").lower()
         if channel not in CHANNELS:
             raise sms_error(-22, "channel is sms, call or sna")
-        if channel != "sms":
-            raise sms_error(-22, f"channel {channel} is not available on this platform yet")
+        if channel == "sna":
+            raise sms_error(-22, "channel sna is not available on this platform")
         number = classify(request.to or "")
         if number is None or not TO.match(number.digits):
             raise sms_error(-22, "to is 10-14 digits with the country code")
@@ -98,6 +100,30 @@ class Otp:
         now = self.s.clock.now()
         verification_id = f"{self.s.msg_ids.next()}{secrets.randbelow(10)}"
         salt = secrets.token_hex(8)
+        if channel == "call":
+            voice_id = await self._call(principal, number.digits, render(template["content"], {"code": " ".join(code)}))
+            async with self.s.db.write() as conn:
+                if request.order_id and await store.order_id_used(conn, app.app_id, request.order_id):
+                    raise sms_error(-20, "orderId already used")
+                await store.insert_verification(
+                    conn,
+                    verification_id=verification_id,
+                    account_id=principal.account.id,
+                    app_id=app.app_id,
+                    template_id=template.get("id"),
+                    to=number.digits,
+                    channel=channel,
+                    order_id=request.order_id,
+                    code_hash=self._hash(salt, code),
+                    salt=salt,
+                    status="pending",
+                    max_attempts=template["max_attempts"],
+                    msg_id=voice_id,
+                    expires_at=now + timedelta(seconds=template["ttl"]),
+                    sent_at=now,
+                    created_at=now,
+                )
+            return {"verificationId": verification_id, "to": number.digits, "channel": channel}
 
         async def store_verification(conn: AsyncConnection, outcome: SendOutcome) -> None:
             if request.order_id and await store.order_id_used(conn, app.app_id, request.order_id):
@@ -131,6 +157,23 @@ class Otp:
             raise sms_error(-28)
         self.s.wake("dispatch")
         return {"verificationId": verification_id, "to": number.digits, "channel": channel}
+
+    async def _call(self, principal: Principal, number: str, text: str) -> str:
+        """Speak the code in a TTS call through the account's voice app (voice prices and billing apply);
+        the voice product's refusals are answered with the SMS table's nearest codes."""
+        from switchboard.services.voice import VoiceService
+
+        async with self.s.db.read() as conn:
+            voice_apps = [a for a in await tenants.list_apps(conn, principal.account.id) if a.product == "voice"]
+        if not voice_apps:
+            raise sms_error(-22, "channel call needs a voice app on the account")
+        caller = Principal(key=principal.key, account=principal.account, app=voice_apps[0])
+        try:
+            return await VoiceService(self.s).send_code(
+                caller, {"callee": number, "text": text, "language": "EN", "loopCount": 2}
+            )
+        except ApiError as exc:
+            raise sms_error(VOICE_TO_SMS.get(exc.code, -22), f"voice: {exc.reason}") from exc
 
     async def _template(self, app_id: str, template_id: int | None, *, required: bool) -> dict[str, Any]:
         if template_id is None:
