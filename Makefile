@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 DEB_PACKAGES := kannel-extras espeak-ng sox sip-tester chromium chromium-driver
 PYTEST_ARGS ?= -n 2 --dist loadgroup
 
-.PHONY: install run test lint typecheck check bench clean
+.PHONY: install run test lint typecheck audit check bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,12 @@ typecheck: install
 	$(BIN)/mypy
 	$(BIN)/mypy --strict clients/python/src
 
-check: lint typecheck test
+# Dependency audit: --strict fails when a dependency could not be checked (for example where the
+# vulnerability data of the package index cannot be reached), rather than reporting a clean result.
+audit: install
+	$(BIN)/pip-audit --skip-editable --local --strict
+
+check: lint typecheck audit test
 
 bench: install
 	$(BIN)/python -m bench
