@@ -32,6 +32,11 @@ class LoadSpec:
     seed: int = 0
     timeout: float = 30.0  # per request
     client: str = "raw"  # raw | httpx (bench.clients)
+    api: str = "v3"  # v3: Switchboard's /v3/sendSms (JSON, signed) | jasmin: Jasmin's /send (form, one number)
+    urls: list[str] = field(default_factory=list)  # several servers: connection i posts to urls[i % len]
+    server_pids: list[int] = field(default_factory=list)  # more server processes whose CPU counts as "server"
+    params: dict[str, str] = field(default_factory=dict)  # api "jasmin": extra form fields (dlr-url, ...)
+    record_ids: bool = False  # return the id of every accepted message with the time its answer arrived
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -54,6 +59,8 @@ class LoadResult:
     other_cpu_pct: float | None = None  # the rest of the machine (database, other users): noise or not
     warmup_requests: int = 0
     error_samples: list[str] = field(default_factory=list)  # the first few distinct error bodies
+    window_start: float | None = None  # wall-clock (epoch seconds) start of the measured window
+    accepted_ids: list[tuple[str, float]] = field(default_factory=list)  # record_ids: (id, epoch answered)
 
     @property
     def rps(self) -> float:

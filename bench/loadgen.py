@@ -12,6 +12,7 @@ import random
 import sys
 import time
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 import httpx
 import orjson
@@ -20,6 +21,7 @@ from bench.clients import TRANSPORT_ERRORS, HttpxConnection, Poster, RawConnecti
 from bench.load import LoadResult, LoadSpec
 from bench.messages import MESSAGE_MIX, NumberSource
 from switchboard.auth.signature import sign
+from switchboard.domain.sms.encoding import is_gsm7
 
 MAX_ERROR_SAMPLES = 5
 IN_FLIGHT_GRACE_S = 35.0
@@ -56,6 +58,7 @@ class Tally:
     errors: int = 0
     warmup_requests: int = 0
     samples: list[str] = field(default_factory=list)
+    ids: list[tuple[str, float]] | None = None  # (message id, epoch answered), when the spec asks for them
 
     def error(self, text: str) -> None:
         self.errors += 1
@@ -63,7 +66,10 @@ class Tally:
         if len(self.samples) < MAX_ERROR_SAMPLES and text not in self.samples:
             self.samples.append(text)
 
-    def success(self, started: float, finished: float, accepted: int, refused: int) -> None:
+    def success(self, started: float, finished: float, accepted: int, refused: int, ids: list[str]) -> None:
+        if self.ids is not None:
+            answered = time.time()
+            self.ids.extend((msg_id, answered) for msg_id in ids)
         if finished < self.measure_from:
             self.warmup_requests += 1
         elif finished <= self.end:
@@ -72,8 +78,11 @@ class Tally:
             self.refused += refused
 
 
-def check(status: int, content: bytes) -> tuple[int, int] | str:
-    """(accepted, refused) for a success answer, else the error text to count."""
+Outcome = tuple[int, int, list[str]]  # numbers accepted, numbers refused, message ids (when recorded)
+
+
+def check(status: int, content: bytes, want_ids: bool = False) -> Outcome | str:
+    """(accepted, refused, ids) for a Switchboard success answer, else the error text to count."""
     text = content[:400].decode(errors="replace")
     if status != 200:
         return f"HTTP {status}: {text}"
@@ -83,26 +92,66 @@ def check(status: int, content: bytes) -> tuple[int, int] | str:
         return f"HTTP 200, not JSON: {text}"
     if not isinstance(data, dict) or data.get("status") != "0":
         return f"HTTP 200: {text}"
-    return int(data.get("success") or 0), int(data.get("fail") or 0)
+    ids = [str(item.get("msgId")) for item in data.get("array") or []] if want_ids else []
+    return int(data.get("success") or 0), int(data.get("fail") or 0), ids
+
+
+def check_jasmin(status: int, content: bytes) -> Outcome | str:
+    """Jasmin's /send answers ``Success "<message id>"`` (HTTP 200) or ``Error "<reason>"``."""
+    text = content[:400].decode(errors="replace").strip()
+    if status != 200 or not text.startswith('Success "'):
+        return f"HTTP {status}: {text}"
+    return 1, 0, [text[len('Success "') :].rstrip('"')]
+
+
+class Requests:
+    """The body and headers of each request of one connection, and how to read its answer."""
+
+    def __init__(self, spec: LoadSpec, worker: int) -> None:
+        self.spec = spec
+        self.numbers = NumberSource(random.Random(spec.seed * 1000 + worker))
+        self.signer = Signer(spec.api_key, spec.api_secret)
+        self.turn = worker
+
+    def next(self) -> tuple[bytes, dict[str, str]]:
+        text = MESSAGE_MIX[self.turn % len(MESSAGE_MIX)]
+        self.turn += 1
+        if self.spec.api == "jasmin":
+            return self._jasmin(text), FORM_HEADERS
+        numbers = ",".join(self.numbers.take(self.spec.batch))
+        return orjson.dumps({"appId": self.spec.app_id, "numbers": numbers, "content": text}), self.signer.headers()
+
+    def _jasmin(self, text: str) -> bytes:
+        """One number per request (Jasmin's /send has no multi-number form): GSM text as is, else UCS-2 in hex."""
+        fields = {"username": self.spec.api_key, "password": self.spec.api_secret, "to": self.numbers.take(1)[0]}
+        if is_gsm7(text):
+            fields |= {"coding": "0", "content": text}
+        else:
+            fields |= {"coding": "8", "hex-content": text.encode("utf-16-be").hex()}
+        return urlencode({**fields, **self.spec.params}).encode()
+
+    def check(self, status: int, content: bytes) -> Outcome | str:
+        if self.spec.api == "jasmin":
+            return check_jasmin(status, content)
+        return check(status, content, self.spec.record_ids)
+
+
+FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 async def connection(poster: Poster, spec: LoadSpec, worker: int, tally: Tally) -> None:
     """One connection's loop: build a request, send it, count it; until the window ends."""
-    numbers = NumberSource(random.Random(spec.seed * 1000 + worker))
-    signer = Signer(spec.api_key, spec.api_secret)
-    turn = worker
+    requests = Requests(spec, worker)
     while time.perf_counter() < tally.end:
-        text = MESSAGE_MIX[turn % len(MESSAGE_MIX)]
-        turn += 1
-        body = orjson.dumps({"appId": spec.app_id, "numbers": ",".join(numbers.take(spec.batch)), "content": text})
+        body, headers = requests.next()
         started = time.perf_counter()
         try:
-            status, answer = await poster.post(body, signer.headers())
+            status, answer = await poster.post(body, headers)
         except TRANSPORT_ERRORS as exc:
             tally.error(f"{type(exc).__name__}: {exc}")
             await asyncio.sleep(0.01)  # a refused connection must not spin
             continue
-        outcome = check(status, answer)
+        outcome = requests.check(status, answer)
         if isinstance(outcome, str):
             tally.error(outcome)
         else:
@@ -119,6 +168,15 @@ def cpu_seconds(pid: int | None) -> float | None:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     except (OSError, IndexError, ValueError):
         return None
+
+
+def servers_cpu_seconds(spec: LoadSpec) -> float | None:
+    """CPU seconds of every server process of the spec together (None when one cannot be read)."""
+    pids = ([spec.server_pid] if spec.server_pid is not None else []) + list(spec.server_pids)
+    values = [cpu_seconds(pid) for pid in pids]
+    if not values or any(v is None for v in values):
+        return None
+    return sum(v for v in values if v is not None)
 
 
 def busy_cpu_seconds() -> float | None:
@@ -141,9 +199,9 @@ class CpuWindow:
 async def sample_cpu(spec: LoadSpec, tally: Tally, into: CpuWindow) -> None:
     """CPU used by this process and the server between the start and the end of the measured window."""
     await asyncio.sleep(max(0.0, tally.measure_from - time.perf_counter()))
-    client0, server0, machine0 = time.process_time(), cpu_seconds(spec.server_pid), busy_cpu_seconds()
+    client0, server0, machine0 = time.process_time(), servers_cpu_seconds(spec), busy_cpu_seconds()
     await asyncio.sleep(max(0.0, tally.end - time.perf_counter()))
-    server1, machine1 = cpu_seconds(spec.server_pid), busy_cpu_seconds()
+    server1, machine1 = servers_cpu_seconds(spec), busy_cpu_seconds()
     into.client = time.process_time() - client0
     into.server = server1 - server0 if server0 is not None and server1 is not None else None
     into.machine = machine1 - machine0 if machine0 is not None and machine1 is not None else None
@@ -160,7 +218,7 @@ def _pct(seconds: float | None, window: float) -> float | None:
     return None if seconds is None else max(0.0, 100 * seconds / window)  # tick rounding can dip below 0
 
 
-def summarize(spec: LoadSpec, tally: Tally, cpu: CpuWindow) -> LoadResult:
+def summarize(spec: LoadSpec, tally: Tally, cpu: CpuWindow, window_start: float | None = None) -> LoadResult:
     ms = sorted(x * 1000 for x in tally.latencies)
     latency = {f"p{p}": percentile(ms, p) for p in (50, 90, 99)}
     latency |= {"max": ms[-1] if ms else 0.0, "mean": sum(ms) / len(ms) if ms else 0.0}
@@ -176,18 +234,22 @@ def summarize(spec: LoadSpec, tally: Tally, cpu: CpuWindow) -> LoadResult:
         other_cpu_pct=_pct(None if cpu.machine is None else cpu.machine - cpu.client - (cpu.server or 0), spec.seconds),
         warmup_requests=tally.warmup_requests,
         error_samples=tally.samples,
+        window_start=window_start,
+        accepted_ids=tally.ids or [],
     )
 
 
 async def generate(spec: LoadSpec) -> LoadResult:
     limits = httpx.Limits(max_connections=spec.connections, max_keepalive_connections=spec.connections)
     async with httpx.AsyncClient(limits=limits, timeout=spec.timeout) as client:
+        urls = spec.urls or [spec.url]
         posters: list[Poster] = [
-            HttpxConnection(client, spec.url) if spec.client == "httpx" else RawConnection(spec.url, spec.timeout)
-            for _ in range(spec.connections)
+            HttpxConnection(client, url) if spec.client == "httpx" else RawConnection(url, spec.timeout)
+            for url in (urls[i % len(urls)] for i in range(spec.connections))
         ]
-        now = time.perf_counter()
+        now, wall = time.perf_counter(), time.time()
         tally = Tally(measure_from=now + spec.warmup, end=now + spec.warmup + spec.seconds)
+        tally.ids = [] if spec.record_ids else None
         cpu = CpuWindow()
         sampler = asyncio.create_task(sample_cpu(spec, tally, cpu))
         tasks = [asyncio.create_task(connection(p, spec, i, tally)) for i, p in enumerate(posters)]
@@ -197,7 +259,7 @@ async def generate(spec: LoadSpec) -> LoadResult:
         await sampler
         for poster in posters:
             await poster.close()
-    return summarize(spec, tally, cpu)
+    return summarize(spec, tally, cpu, wall + spec.warmup)
 
 
 def main() -> None:

@@ -73,11 +73,14 @@ def run_command(args: list[str], env: dict[str, str], timeout: float = CLI_TIMEO
 class ManagedProcess:
     """A long-running child process, in its own session, stopped on exit (SIGTERM, then SIGKILL)."""
 
-    def __init__(self, args: list[str], *, env: dict[str, str], log: Path) -> None:
+    def __init__(self, args: list[str], *, env: dict[str, str], log: Path, grace: float = STOP_GRACE_S) -> None:
         self.args = args
         self.env = env
         self.log = log
+        self.grace = grace  # seconds between SIGTERM and SIGKILL
+        self.killed = False
         self.proc: subprocess.Popen[bytes] | None = None
+        self._terminated_at: float | None = None
 
     @property
     def pid(self) -> int:
@@ -105,16 +108,31 @@ class ManagedProcess:
     ) -> None:
         self.stop()
 
+    def terminate(self) -> None:
+        """Send SIGTERM (once); stop() then waits what is left of the grace period."""
+        if self.proc is not None and self.proc.poll() is None and self._terminated_at is None:
+            self.proc.send_signal(signal.SIGTERM)
+            self._terminated_at = time.monotonic()
+
     def stop(self) -> None:
         proc = self.proc
         if proc is None or proc.poll() is not None:
             return
-        proc.send_signal(signal.SIGTERM)
+        self.terminate()
+        assert self._terminated_at is not None
         try:
-            proc.wait(timeout=STOP_GRACE_S)
+            proc.wait(timeout=max(0.0, self.grace - (time.monotonic() - self._terminated_at)))
         except subprocess.TimeoutExpired:
+            self.killed = True
             proc.kill()
             proc.wait(timeout=STOP_GRACE_S)
+
+
+def signal_all(processes: list[ManagedProcess]) -> None:
+    """SIGTERM every running process at once (their own stop() then waits for each), so that several
+    processes shut down in parallel rather than one after the other."""
+    for process in processes:
+        process.terminate()
 
 
 def wait_healthy(url: str, process: ManagedProcess, timeout: float = 45.0) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import sys
+import time
 
 from rich.console import Console
 from rich.markup import escape
@@ -12,10 +13,12 @@ from rich.table import Table
 from bench.results import Figure, Measurement
 
 console = Console(width=None if sys.stdout.isatty() else 120)  # logs and pipes get the whole table
+_STARTED = time.monotonic()
 
 
 def step(message: str) -> None:
-    console.print(f"[dim]{escape(message)}[/dim]", highlight=False)
+    """A progress line, with the seconds since the bench started."""
+    console.print(f"[dim]{time.monotonic() - _STARTED:5.0f}s {escape(message)}[/dim]", highlight=False)
 
 
 def table(figs: list[Figure], title: str) -> Table:
@@ -24,14 +27,15 @@ def table(figs: list[Figure], title: str) -> Table:
     out.add_column("backend")
     out.add_column("metric")
     out.add_column("value", justify="right")
-    out.add_column("ratio-to-ceiling", justify="right")
+    out.add_column("ratio", justify="right")
     previous: tuple[str, str] | None = None
     for f in figs:
         group = (f.scenario, f.backend)
         if previous is not None and group != previous:
             out.add_section()
         previous = group
-        out.add_row(f.scenario, f.backend, f.metric, f.shown, _ratio(f.ratio))
+        ratios = ([_ratio(f.ratio)] if f.ratio is not None else []) + [f"{_ratio(x)} {to}" for x, to in f.others]
+        out.add_row(f.scenario, f.backend, f.metric, f.shown, "\n".join(ratios))
     return out
 
 
@@ -46,7 +50,7 @@ def _ratio(value: float | None) -> str:
 
 def error_bodies(measurements: list[Measurement]) -> None:
     for m in measurements:
-        if m.result.error_samples:
+        if m.result is not None and m.result.error_samples:
             console.print(f"[bold red]{m.scenario}/{m.backend}/{m.mode}: {m.result.errors:,} errors[/bold red]")
             for sample in m.result.error_samples:
                 console.print(f"  {sample}", markup=False, highlight=False)

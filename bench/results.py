@@ -18,20 +18,36 @@ from bench.load import LoadResult
 PACKAGES = ("switchboard", "uvicorn", "httptools", "uvloop", "httpx", "sqlalchemy", "aiosqlite", "asyncpg")
 
 
+Ratio = tuple[float, str]  # (value / reference, the reference's short name)
+
+
+@dataclass(frozen=True)
+class Extra:
+    """A figure a scenario computed itself (beyond the load generator's): shown after the standard rows."""
+
+    metric: str
+    value: float | None
+    shown: str
+    ratios: tuple[Ratio, ...] = ()
+
+
 @dataclass
 class Measurement:
-    """One load run of a scenario against one backend (mode: "single" or "batch")."""
+    """One run of a scenario against one backend (mode: "single" or "batch"); ``result`` is its HTTP load run,
+    if it had one, and ``extra`` the scenario's own figures."""
 
     scenario: str
     backend: str
     mode: str
     batch: int
-    result: LoadResult
+    result: LoadResult | None
     reference: bool = False  # the ceiling other throughputs are divided by
     notes: dict[str, str] = field(default_factory=dict)
+    extra: list[Extra] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)  # raw measurements kept in the JSON report only
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "result": self.result.to_dict()}
+        return {**asdict(self), "result": self.result.to_dict() if self.result is not None else None}
 
 
 @dataclass(frozen=True)
@@ -42,6 +58,7 @@ class Figure:
     value: float | None
     shown: str  # the value as printed
     ratio: float | None = None  # value / ceiling requests per second, for throughputs
+    others: tuple[Ratio, ...] = ()  # ratios to other references, named
 
 
 def _ms(value: float) -> str:
@@ -49,14 +66,21 @@ def _ms(value: float) -> str:
 
 
 def _figures_of(m: Measurement, ceiling_rps: float | None) -> list[Figure]:
-    r = m.result
-    label = "single" if m.batch == 1 else f"batch x{m.batch}"
+    label = {"single": "single", "batch": f"batch x{m.batch}"}.get(m.mode, m.mode)
+    prefix = f"{label}: " if label else ""
+    extra = [Figure(m.scenario, m.backend, prefix + e.metric, e.value, e.shown, None, e.ratios) for e in m.extra]
+    if m.result is None:
+        return extra
+    return _load_figures(m, m.result, label, ceiling_rps) + extra
 
+
+def _load_figures(m: Measurement, r: LoadResult, label: str, ceiling_rps: float | None) -> list[Figure]:
     def fig(metric: str, value: float | None, shown: str, throughput: bool = False) -> Figure:
         ratio = value / ceiling_rps if throughput and value is not None and ceiling_rps else None
         return Figure(m.scenario, m.backend, f"{label}: {metric}", value, shown, ratio)
 
-    rows = [fig("requests", r.requests, f"{r.requests:,}")]
+    brief = bool(m.extra)  # a scenario with figures of its own shows them instead of requests and CPU
+    rows = [] if brief else [fig("requests", r.requests, f"{r.requests:,}")]
     if m.scenario == "ceiling":
         rows.append(fig("requests/s", r.rps, f"{r.rps:,.0f}", throughput=True))
     elif m.batch == 1:
@@ -71,13 +95,15 @@ def _figures_of(m: Measurement, ceiling_rps: float | None) -> list[Figure]:
         rows.append(fig("p50 / p99 ms", None, "n/a (none completed)"))
     errors = f"{r.errors:,}" + (f" (+{r.numbers_refused:,} numbers refused)" if r.numbers_refused else "")
     rows.append(fig("errors", r.errors + r.numbers_refused, errors))
-    cpu = " / ".join("n/a" if x is None else f"{x:.0f}%" for x in (r.server_cpu_pct, r.client_cpu_pct, r.other_cpu_pct))
-    rows.append(fig("CPU server / loadgen / rest", r.server_cpu_pct, cpu))
+    if not brief:
+        shares = (r.server_cpu_pct, r.client_cpu_pct, r.other_cpu_pct)
+        cpu = " / ".join("n/a" if x is None else f"{x:.0f}%" for x in shares)
+        rows.append(fig("CPU server / loadgen / rest", r.server_cpu_pct, cpu))
     return rows
 
 
 def figures(measurements: list[Measurement]) -> list[Figure]:
-    ceiling = next((m.result.rps for m in measurements if m.reference), None)
+    ceiling = next((m.result.rps for m in measurements if m.reference and m.result is not None), None)
     return [f for m in measurements for f in _figures_of(m, ceiling)]
 
 

@@ -44,14 +44,27 @@ class Context:
         self.errors.append(f"{where}: {error}")
         console.print(f"[bold red]{escape(where)} failed:[/bold red] {escape(str(error))}", highlight=False)
 
-    def load(self, label: str, target: Target, batch: int, *, quiet_machine: bool = True) -> LoadResult:
+    def load(
+        self,
+        label: str,
+        target: Target,
+        batch: int,
+        *,
+        quiet_machine: bool = True,
+        api: str = "v3",
+        path: str = "/v3/sendSms",
+        params: dict[str, str] | None = None,
+        record_ids: bool = False,
+    ) -> LoadResult:
         """Run the load generator against ``target``'s sendSms with this run's concurrency and timing.
 
         ``quiet_machine``: nothing but the server and the generator should use CPU (no database server),
-        so a busy rest of the machine means other work distorted the figures."""
+        so a busy rest of the machine means other work distorted the figures. A target with several
+        ``urls`` (API processes) gets its connections spread over them; ``api``/``path``/``params`` select
+        another HTTP API (Jasmin's ``/send``); ``record_ids`` returns every accepted message id."""
         cfg = self.config
         spec = LoadSpec(
-            url=f"{target.base_url}/v3/sendSms",
+            url=f"{target.base_url}{path}",
             api_key=target.api_key,
             api_secret=target.api_secret,
             app_id=target.app_id,
@@ -62,6 +75,11 @@ class Context:
             server_pid=target.pid,
             seed=random.randrange(1 << 30),
             client=cfg.client,
+            api=api,
+            urls=[f"{url}{path}" for url in target.urls],
+            server_pids=list(target.pids),
+            params=params or {},
+            record_ids=record_ids,
         )
         result = run_load(spec)
         if result.requests < 2 * cfg.connections:

@@ -254,3 +254,38 @@ async def test_parts_are_recorded_per_carrier_id(services: Services, caller: Cal
         (1, "smsc-1"),
         (2, "smsc-2"),
     ]
+
+
+async def test_a_held_receipt_whose_part_appeared_meanwhile_is_applied_by_the_sweep(
+    services: Services, caller: Caller
+) -> None:
+    """On PostgreSQL a receipt can be held while the submit result that names it commits unseen by it."""
+    from switchboard.services.delivery import reapply_early_receipts
+    from switchboard.store import delivery
+
+    await send(services, caller)
+    await Dispatcher(services, carrier_set(services, FakeConnector("smsc"))).step()
+    async with services.db.write() as conn:  # the race's outcome: a held receipt for an existing part
+        await delivery.save_early_receipt(
+            conn, carrier="smsc", key="smsc-1", state=DELIVERED, error="", now=services.clock.now()
+        )
+    assert (await rows(services, messages))[0]["status"] == "submitted"
+    assert await reapply_early_receipts(services, give_up_after=timedelta(hours=48)) == 1
+    assert (await rows(services, messages))[0]["status"] == DELIVERED
+    assert await reapply_early_receipts(services, give_up_after=timedelta(hours=48)) == 0
+
+
+async def test_held_receipts_for_unknown_ids_are_dropped_after_the_validity(services: Services) -> None:
+    from switchboard.services.delivery import reapply_early_receipts
+    from switchboard.store import delivery
+    from switchboard.store.tables import early_receipts
+
+    async with services.db.write() as conn:
+        await delivery.save_early_receipt(
+            conn, carrier="x", key="404", state=DELIVERED, error="", now=services.clock.now()
+        )
+    assert await reapply_early_receipts(services, give_up_after=timedelta(seconds=60)) == 0
+    assert len(await rows(services, early_receipts)) == 1
+    services.clock.advance(61)  # type: ignore[attr-defined]
+    await reapply_early_receipts(services, give_up_after=timedelta(seconds=60))
+    assert await rows(services, early_receipts) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -33,7 +34,7 @@ async def redis_services(tmp_path: Path, db: Database, clock: FakeClock) -> Asyn
         await services.redis.ping()
     except OSError as exc:
         pytest.fail(f"Redis is not reachable at {REDIS_URL}: {exc}")
-    prefix = f"sb:test:{tmp_path.name}"
+    prefix = f"sb:test:{uuid.uuid4().hex}"  # unique per test and run: counters outlive a test run
     services.send_limits = RedisSendLimits(services.redis, prefix=prefix)
     services.caches["report_limiter"] = RedisWindowLimiter(
         services.redis, rate=services.settings.report_queries_per_second, clock=clock, prefix=f"{prefix}:rate"

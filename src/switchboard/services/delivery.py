@@ -153,6 +153,8 @@ class Dispatcher:
         """Record a batch's outcomes with a handful of statements, whatever the batch size."""
         now = self.s.clock.now()
         submitted = [o for o in outcomes if o.kind == "submitted"]
+        if submitted:
+            await store.lock_receipt_matching(conn)
         keyed = {o.message["id"]: (o.carrier, [(i, canonical_id(i)) for i in o.ids]) for o in submitted}
         moved = await store.mark_submitted_many(
             conn, submitted=[(m, carrier, ids) for m, (carrier, ids) in keyed.items()], now=now
@@ -219,6 +221,7 @@ def final_state(states: list[tuple[str, str | None]]) -> tuple[str, str | None] 
 async def apply_receipts(conn: AsyncConnection, services: Services, items: list[ReceiptInput]) -> list[str]:
     """Apply many parts' final states in one transaction. Each result is 'applied', 'duplicate' or 'unknown'."""
     now = services.clock.now()
+    await store.lock_receipt_matching(conn)
     parts: dict[tuple[str, str], dict[str, Any]] = {}
     by_carrier: dict[str, list[str]] = {}
     for carrier, keys, _state, _error in items:
@@ -345,6 +348,28 @@ class DeliveryEvents:
             body=body.decode(),
             now=now,
         )
+
+
+async def reapply_early_receipts(services: Services, *, give_up_after: timedelta, limit: int = 1000) -> int:
+    """Apply held receipts whose part exists by now. On PostgreSQL a receipt and the submit result it names
+    can be written by two transactions that do not see each other (the receipt is held, the submit finds
+    nothing held): this sweep, run by the scheduler, settles them. Receipts still unmatched after
+    ``give_up_after`` are dropped (their messages expire). Returns how many were applied."""
+    now = services.clock.now()
+    async with services.db.write() as conn:
+        held = await store.early_receipts_batch(conn, limit)
+        if not held:
+            return 0
+        results = await apply_receipts(
+            conn, services, [(r["carrier"], [r["carrier_key"]], r["state"], r["error_code"] or "") for r in held]
+        )
+        done = [
+            r["id"]
+            for r, result in zip(held, results, strict=True)
+            if result != "unknown" or now - r["received_at"] > give_up_after
+        ]
+        await store.delete_early_receipts(conn, done)
+    return sum(1 for result in results if result == "applied")
 
 
 async def expire_stale(services: Services, *, validity: timedelta, limit: int = 1000) -> int:

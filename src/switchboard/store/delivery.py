@@ -278,3 +278,27 @@ async def take_early_receipts_many(conn: AsyncConnection, pairs: Sequence[tuple[
         for start in range(0, len(keys), 500):
             found.extend(await take_early_receipts(conn, carrier, keys[start : start + 500]))
     return found
+
+
+async def early_receipts_batch(conn: AsyncConnection, limit: int) -> list[dict[str, Any]]:
+    """The oldest held receipts, locked (skipping ones another scheduler holds) on PostgreSQL."""
+    rows = await conn.execute(
+        sa.select(early_receipts).order_by(early_receipts.c.id).limit(limit).with_for_update(skip_locked=True)
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+async def delete_early_receipts(conn: AsyncConnection, ids: Sequence[int]) -> None:
+    if ids:
+        await conn.execute(early_receipts.delete().where(early_receipts.c.id.in_(list(ids))))
+
+
+RECEIPT_MATCHING_LOCK = 0x5357_4243  # an arbitrary constant naming the lock below
+
+
+async def lock_receipt_matching(conn: AsyncConnection) -> None:
+    """Serialise, on PostgreSQL, the transactions that match receipts to parts with those that record parts,
+    so a receipt held as "early" is always seen by the submit that names it (and the reverse). SQLite's
+    single writer already serialises them."""
+    if conn.dialect.name == "postgresql":
+        await conn.execute(sa.select(sa.func.pg_advisory_xact_lock(RECEIPT_MATCHING_LOCK)))

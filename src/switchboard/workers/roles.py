@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from switchboard.services.carriers import CarrierSet
 from switchboard.services.context import Services
-from switchboard.services.delivery import DeliveryEvents, Dispatcher, expire_stale
+from switchboard.services.delivery import DeliveryEvents, Dispatcher, expire_stale, reapply_early_receipts
 from switchboard.services.pushes import PushSender
 from switchboard.services.retention import prune
 from switchboard.services.sms import Scheduled
@@ -59,6 +59,7 @@ async def run_scheduler(services: Services, stop: asyncio.Event, *, interval: fl
         promoted = await scheduled.promote_due()
         if promoted:
             services.wake("dispatch")
+        await reapply_early_receipts(services, give_up_after=validity)
         await expire_stale(services, validity=validity)
         if time.monotonic() - last_prune > 3600:
             await prune(services)

@@ -56,6 +56,8 @@ TRANSMITTER: Final = "TX"
 RECEIVER: Final = "RX"
 
 SETTLE: Final = 0.05
+# deliver_sm handled at the same time per bind (receipts being written) before reading waits for one to end.
+MAX_INFLIGHT_DELIVERIES: Final = 1000
 """Seconds smpp34 keeps tearing a session down after its futures resolved (an interpreter exiting meanwhile crashes)."""
 
 DeliverHandler = Callable[[DeliverFields], Awaitable[None]]
@@ -92,6 +94,8 @@ class BindSession:
         self.last_error = ""
         self._on_deliver = on_deliver
         self._window = asyncio.Semaphore(config.window)
+        self._inflight = asyncio.Semaphore(MAX_INFLIGHT_DELIVERIES)
+        self._handlers: set[asyncio.Task[None]] = set()
         self._outstanding = 0
         self._pacer = Pacer(config.throughput)
         self._smsc: smpp34.Smsc | None = None
@@ -292,10 +296,20 @@ class BindSession:
                 short_message=event.short_message,
                 tlvs={tlv.tag: tlv.value for tlv in event.tlvs},
             )
-            try:
-                await self._on_deliver(fields)
-            except Exception:
-                log.exception("smpp %s: deliver_sm handler failed", self.label)
+            # Handle deliveries concurrently (bounded), so receipts reach the batched writer together instead
+            # of one commit at a time; smpp34 has already acknowledged the PDU, so order does not matter.
+            await self._inflight.acquire()
+            task = asyncio.create_task(self._handle(fields))
+            self._handlers.add(task)
+            task.add_done_callback(self._handlers.discard)
+
+    async def _handle(self, fields: DeliverFields) -> None:
+        try:
+            await self._on_deliver(fields)
+        except Exception:
+            log.exception("smpp %s: deliver_sm handler failed", self.label)
+        finally:
+            self._inflight.release()
 
     async def _watch(self, client: smpp34.Client) -> None:
         while True:

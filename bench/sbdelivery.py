@@ -1,0 +1,186 @@
+"""Switchboard delivering through SMPP, for the "deliver" scenario: embedded (SQLite ``serve``) or production
+(PostgreSQL + Redis: 2 ``api``, 2 ``worker --role dispatch``, 1 ``worker --role callbacks --role scheduler``),
+with one SMPP carrier pointing at the harness's SMSC sink and the app's report URL at its receiver.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import redis
+
+from bench.databases import temporary_postgres_database
+from bench.delivery import SMSC_PASSWORD, SMSC_SYSTEM_ID, Harness, Message, System
+from bench.procs import ManagedProcess, free_port, run_command, signal_all, switchboard_executable, wait_healthy
+from bench.sbserver import Target, _environment
+
+REDIS_URL = "redis://127.0.0.1:6379/13"  # the bench's own Redis database; its sb:* keys are deleted afterwards
+BINDS = 2
+WINDOW = 10
+BIND_TIMEOUT_S = 30.0
+# A throw-away platform is killed when it has not stopped 3 s after SIGTERM: with thousands of receipts still
+# queued in its SMPP sessions, a graceful stop waits for them (10 s and more after a 1000-number run).
+STOP_GRACE_S = 3.0
+# With the sink's message id of each message's last part (decimal ids counting up from 1).
+ROWS = (
+    "SELECT m.msg_id, m.created_at, m.submitted_at, m.final_at, (SELECT MAX(CAST(p.carrier_key AS {int})) "
+    "FROM message_parts p WHERE p.message_id = m.id) FROM messages m WHERE m.id > {mark}"
+)
+
+
+def _epoch(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return float(value.timestamp())
+
+
+def _message(row: Any) -> Message:
+    accepted = _epoch(row[1])
+    assert accepted is not None
+    return Message(str(row[0]), accepted, _epoch(row[2]), _epoch(row[3]), int(row[4]) if row[4] else None)
+
+
+class SqliteMessages:
+    """The messages table of a ``serve`` data folder, read beside the running server (WAL mode)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def _query(self, sql: str) -> list[Any]:
+        conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30)
+        try:
+            return conn.execute(sql).fetchall()
+        finally:
+            conn.close()
+
+    def mark(self) -> int:
+        return int(self._query("SELECT COALESCE(MAX(id), 0) FROM messages")[0][0])
+
+    def count_since(self, mark: int) -> int:
+        return int(self._query(f"SELECT COUNT(*) FROM messages WHERE id > {int(mark)}")[0][0])  # noqa: S608
+
+    def rows_since(self, mark: int) -> list[Message]:
+        return [_message(row) for row in self._query(ROWS.format(mark=int(mark), int="INTEGER"))]
+
+
+class PostgresMessages:
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def _query(self, sql: str) -> list[Any]:
+        async def go() -> list[Any]:
+            conn = await asyncpg.connect(self.url, timeout=10)
+            try:
+                return list(await conn.fetch(sql, timeout=60))
+            finally:
+                await conn.close()
+
+        return asyncio.run(go())
+
+    def mark(self) -> int:
+        return int(self._query("SELECT COALESCE(MAX(id), 0) FROM messages")[0][0])
+
+    def count_since(self, mark: int) -> int:
+        return int(self._query(f"SELECT COUNT(*) FROM messages WHERE id > {int(mark)}")[0][0])  # noqa: S608
+
+    def rows_since(self, mark: int) -> list[Message]:
+        return [_message(row) for row in self._query(ROWS.format(mark=int(mark), int="BIGINT"))]
+
+
+def _provision(env: dict[str, str], harness: Harness) -> dict[str, Any]:
+    """One funded account with anti-pumping off, its report URL at the receiver, and the SMPP carrier
+    (``bench.provision``: the CLI's commands in one process)."""
+    args = [sys.executable, "-m", "bench.provision", "--report-url", f"{harness.receiver_url}/report"]
+    args += ["--smpp-port", str(harness.smsc_port), "--system-id", SMSC_SYSTEM_ID, "--password", SMSC_PASSWORD]
+    out = run_command([*args, "--binds", str(BINDS), "--window", str(WINDOW)], env)
+    account: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    return account
+
+
+def _delete_redis_keys() -> None:
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        keys = list(client.scan_iter(match="sb:*", count=1000))
+        for start in range(0, len(keys), 1000):
+            client.delete(*keys[start : start + 1000])
+    finally:
+        client.close()
+
+
+@contextmanager
+def running_delivery_switchboard(backend: str, harness: Harness) -> Iterator[System]:
+    """Switchboard on ``backend`` (sqlite: ``serve``; postgres: the production layout) delivering to the
+    harness's SMSC sink; every process, folder and database is removed on exit."""
+    with ExitStack() as stack:
+        data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=f"sb-bench-deliver-{backend}-")))
+        database_url = stack.enter_context(temporary_postgres_database()) if backend == "postgres" else None
+        env = _environment(str(data_dir), database_url)
+        if database_url:
+            env["SWITCHBOARD_REDIS_URL"] = REDIS_URL
+            stack.callback(_delete_redis_keys)
+        account = _provision(env, harness)
+        cli = switchboard_executable()
+
+        def start(name: str, args: list[str], node: int, port: int | None = None) -> ManagedProcess:
+            full = [cli, *args] + (["--host", "127.0.0.1", "--port", str(port)] if port else [])
+            proc_env = {**env, "SWITCHBOARD_NODE_ID": str(node)}
+            process = ManagedProcess(full, env=proc_env, log=data_dir / f"{name}.log", grace=STOP_GRACE_S)
+            return stack.enter_context(process)
+
+        processes: dict[str, ManagedProcess] = {}
+        urls: list[str] = []
+        if database_url is None:
+            port = free_port()
+            processes["serve"] = start("serve", ["serve"], 0, port)
+            urls.append(f"http://127.0.0.1:{port}")
+            binds = BINDS
+        else:
+            for node in (1, 2):
+                port = free_port()
+                processes[f"api{node}"] = start(f"api{node}", ["api"], node, port)
+                urls.append(f"http://127.0.0.1:{port}")
+            for node in (3, 4):
+                processes[f"dispatch{node - 2}"] = start(f"dispatch{node - 2}", ["worker", "--role", "dispatch"], node)
+            processes["callbacks+scheduler"] = start(
+                "callbacks", ["worker", "--role", "callbacks", "--role", "scheduler"], 5
+            )
+            binds = 2 * BINDS
+        stack.callback(signal_all, list(processes.values()))  # unwinding runs this first: all stop together
+        for url, name in zip(urls, [n for n in processes if n in ("serve", "api1", "api2")], strict=True):
+            wait_healthy(f"{url}/health", processes[name])
+        first = next(iter(processes.values()))
+        harness.wait_sessions(binds, BIND_TIMEOUT_S, what=f"switchboard ({backend})", log=first.log)
+        pids = {name: proc.pid for name, proc in processes.items()}
+        store = SqliteMessages(data_dir / "switchboard.db") if database_url is None else PostgresMessages(database_url)
+        layout = "serve" if database_url is None else "2 api + 2 dispatch + 1 callbacks/scheduler"
+        target = Target(
+            base_url=urls[0],
+            api_key=account["apiKey"],
+            api_secret=account["apiSecret"],
+            app_id=account["apps"]["sms"],
+            pid=pids[next(iter(pids))],
+            notes={},
+            log=first.log,
+            urls=tuple(urls),
+            pids=tuple(list(pids.values())[1:]),
+        )
+        notes = {
+            "database": "postgresql + redis" if database_url else "sqlite",
+            "layout": layout,
+            "carrier": f"smpp, {BINDS} binds x window {WINDOW} per dispatch process",
+        }
+        yield System(backend=backend, target=target, processes=pids, store=store, notes=notes)

@@ -1,0 +1,80 @@
+"""deliver: Switchboard end to end through SMPP: HTTP accept -> submit_sm_resp -> receipt -> report push.
+
+First the SMPP ceiling on loopback against the same SMSC sink: the bare smpp34 client (1 bind, window 10) and
+Switchboard's SmppConnector configured like the carrier (2 binds x window 10). Then, per backend, a fresh SMSC
+sink and push receiver, Switchboard with an SMPP carrier pointing at the sink (sqlite: ``serve``; postgres: 2
+``api`` + 2 dispatch workers + 1 callbacks/scheduler worker on PostgreSQL and Redis), and the load generator
+of "accept" (single-number, then 1000-number POSTs; the message mix) followed by a bounded drain. Rates through
+the SMSC and to the final state are shown as ratios of both SMPP ceilings.
+"""
+
+from __future__ import annotations
+
+from bench.delivery import Harness, ceiling_measurement, measure, running_harness, smpp_ceiling
+from bench.errors import BenchError
+from bench.sbdelivery import BINDS, WINDOW, running_delivery_switchboard
+from bench.scenarios.base import Context
+
+CEILING_MAX_S = 5.0
+QUICK_DRAIN_S = 3.0
+DRAIN_S = 12.0
+
+
+def drain_limit(ctx: Context) -> float:
+    return QUICK_DRAIN_S if ctx.config.quick else DRAIN_S
+
+
+def smpp_ceilings(ctx: Context, scenario: str, harness: Harness) -> dict[str, float]:
+    """Measure (and record) both SMPP ceilings against ``harness``'s sink; {name: messages/s}."""
+    seconds = min(ctx.config.seconds, CEILING_MAX_S)
+    ceilings: dict[str, float] = {}
+    for name, mode, binds in (("smpp34", "smpp34", 1), ("connector", "connector", BINDS)):
+        ctx.step(f"{scenario}: SMPP ceiling, {name} ({binds} x window {WINDOW}), {seconds:g}s")
+        try:
+            result = smpp_ceiling(harness, mode, binds=binds, window=WINDOW, seconds=seconds)
+        except BenchError as exc:
+            ctx.fail(f"{scenario}/ceiling/{name}", exc)
+            continue
+        backend = "smpp34 raw" if mode == "smpp34" else "SmppConnector"
+        ctx.record(ceiling_measurement(scenario, backend, result))
+        ceilings[name] = result["messages_per_s"]
+    return ceilings
+
+
+def deliver_switchboard(
+    ctx: Context, scenario: str, backend: str, modes: tuple[str, ...], ceilings: dict[str, float]
+) -> None:
+    """Run the given modes (single, batch) through Switchboard on ``backend`` with a fresh harness."""
+    cfg = ctx.config
+    ctx.step(f"{scenario}: starting switchboard on {backend} with an SMPP carrier")
+    try:
+        with running_harness(f"{scenario}-{backend}") as harness, running_delivery_switchboard(backend, harness) as sut:
+            for mode in modes:
+                batch = 1 if mode == "single" else cfg.batch_size
+                ctx.step(f"{scenario}: {backend}, {mode} POSTs, {cfg.connections} connections, {cfg.seconds:g}s")
+                try:
+                    measurement = measure(
+                        ctx, scenario, sut, harness, mode, batch, ceilings=ceilings, drain_limit=drain_limit(ctx)
+                    )
+                except BenchError as exc:
+                    ctx.fail(f"{scenario}/{backend}/{mode}", exc)
+                    continue
+                ctx.record(measurement)
+    except BenchError as exc:
+        ctx.fail(f"{scenario}/{backend}", exc)
+
+
+class DeliverScenario:
+    name = "deliver"
+    description = "end to end through SMPP: accept -> SMSC -> receipt -> push, vs the SMPP ceiling"
+
+    def run(self, ctx: Context) -> None:
+        ctx.step("deliver: SMSC sink for the SMPP ceiling")
+        try:
+            with running_harness("ceiling") as harness:
+                ceilings = smpp_ceilings(ctx, self.name, harness)
+        except BenchError as exc:
+            ctx.fail("deliver/ceiling", exc)
+            ceilings = {}
+        for backend in ctx.config.backends:
+            deliver_switchboard(ctx, self.name, backend, ("single", "batch"), ceilings)

@@ -1,0 +1,152 @@
+"""jasmin: the same delivery measurement through Jasmin 0.11.0 (PyPI), and Switchboard / Jasmin ratios.
+
+Jasmin runs from its own cached virtualenv with RabbitMQ and the local Redis (see ``bench.jasmin``), configured
+through jCli to deliver to a separate SMSC sink. The load generator sends the same message mix as "deliver",
+but one number per request to Jasmin's HTTP ``/send`` (it has no multi-number request), asking for a terminal
+DLR (level 2) POSTed to the push receiver. Its figures are compared with Switchboard's single-number "deliver"
+runs of the same bench run (measured here when "deliver" did not run).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench.delivery import SMSC_PASSWORD, SMSC_SYSTEM_ID, System, measure, running_harness
+from bench.errors import BenchError
+from bench.jasmin import DLR_RETRY_DELAY_S, USER, USER_PASSWORD, VERSION, log_summary, running_jasmin
+from bench.results import Extra, Measurement, Ratio
+from bench.sbserver import Target
+from bench.scenarios.base import Context
+from bench.scenarios.deliver import deliver_switchboard, drain_limit, smpp_ceilings
+
+BIND_TIMEOUT_S = 30.0
+
+
+def _ceilings(ctx: Context) -> dict[str, float]:
+    names = {"smpp34 raw": "smpp34", "SmppConnector": "connector"}
+    return {
+        names[m.backend]: float(m.data["messages_per_s"])
+        for m in ctx.measurements
+        if m.scenario in ("deliver", "jasmin") and m.backend in names and "messages_per_s" in m.data
+    }
+
+
+def _switchboard_runs(ctx: Context) -> dict[str, Measurement]:
+    return {
+        m.backend: m
+        for m in ctx.measurements
+        if m.scenario in ("deliver", "jasmin") and m.mode == "single" and m.backend in ctx.config.backends
+    }
+
+
+def _fmt(value: float | None, unit: str = "") -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:,.0f}{unit}" if value >= 10 else f"{value:.1f}{unit}"
+
+
+def _figures(m: Measurement) -> dict[str, float | None]:
+    d: dict[str, Any] = m.data
+    cpu = d.get("cpu_pct") or {}
+    rss = d.get("peak_rss_mib") or {}
+    return {
+        "accepted": m.result.numbers_per_s if m.result is not None else None,
+        "smsc": d.get("smsc_msg_per_s"),
+        "pushes": d.get("pushes_per_s"),
+        "receipt_push_p50": d.get("receipt_push_p50_ms"),
+        "receipt_push_p99": d.get("receipt_push_p99_ms"),
+        "accept_push_p50": d.get("accept_push_p50_ms"),
+        "cpu": sum(v or 0.0 for k, v in cpu.items() if k not in ("smsc", "receiver")) or None,
+        "rss": sum(v or 0.0 for k, v in rss.items() if k != "smsc") or None,
+    }
+
+
+def comparison(jasmin: Measurement, switchboard: dict[str, Measurement]) -> Measurement:
+    """Rows of Switchboard's and Jasmin's figures side by side, with Switchboard / Jasmin ratios."""
+    rows = (
+        ("HTTP accepted msg/s", "accepted", ""),
+        ("to SMSC msg/s", "smsc", ""),
+        ("report/DLR pushes/s", "pushes", ""),
+        ("SMSC receipt->push p50 ms (lower is better)", "receipt_push_p50", ""),
+        ("SMSC receipt->push p99 ms (lower is better)", "receipt_push_p99", ""),
+        ("accept->push p50 ms (lower is better)", "accept_push_p50", ""),
+        ("CPU % in the window (gateway + broker)", "cpu", "%"),
+        ("peak RSS MiB (gateway processes)", "rss", ""),
+    )
+    theirs = _figures(jasmin)
+    ours = {backend: _figures(m) for backend, m in switchboard.items()}
+    extra = []
+    for metric, key, unit in rows:
+        jv = theirs[key]
+        shown = " · ".join(f"{b} {_fmt(v[key], unit)}" for b, v in ours.items()) + f" · jasmin {_fmt(jv, unit)}"
+        ratios: tuple[Ratio, ...] = tuple(
+            (float(v[key] or 0.0) / jv, f"{b}/jasmin") for b, v in ours.items() if v[key] is not None and jv
+        )
+        extra.append(Extra(metric, jv, shown, ratios))
+    return Measurement("jasmin", "switchboard vs jasmin", "single", 1, None, extra=extra)
+
+
+class JasminScenario:
+    name = "jasmin"
+    description = f"Jasmin {VERSION} (PyPI) through the same SMSC sink, single-number /send, vs Switchboard"
+
+    def run(self, ctx: Context) -> None:
+        ceilings = _ceilings(ctx)
+        if not ceilings:
+            ctx.step("jasmin: SMSC sink for the SMPP ceiling (deliver did not run)")
+            try:
+                with running_harness("ceiling") as harness:
+                    ceilings = smpp_ceilings(ctx, self.name, harness)
+            except BenchError as exc:
+                ctx.fail("jasmin/ceiling", exc)
+        if not _switchboard_runs(ctx):
+            for backend in ctx.config.backends:
+                deliver_switchboard(ctx, self.name, backend, ("single",), ceilings)
+        ctx.step(f"jasmin: starting Jasmin {VERSION} (virtualenv bench/.cache/jasmin-venv, RabbitMQ, Redis)")
+        try:
+            measurement = self._measure(ctx, ceilings)
+        except BenchError as exc:
+            ctx.fail("jasmin", exc)
+            return
+        ctx.record(measurement)
+        runs = _switchboard_runs(ctx)
+        if runs:
+            ctx.record(comparison(measurement, runs))
+
+    def _measure(self, ctx: Context, ceilings: dict[str, float]) -> Measurement:
+        with (
+            running_harness("jasmin") as harness,
+            running_jasmin(harness.smsc_port, SMSC_SYSTEM_ID, SMSC_PASSWORD) as j,
+        ):
+            harness.wait_sessions(1, BIND_TIMEOUT_S, what="jasmin smppc connector", log=j.process.log)
+            target = Target(j.http_url, USER, USER_PASSWORD, "", j.process.pid, {})
+            params = {"dlr": "yes", "dlr-url": f"{harness.receiver_url}/dlr", "dlr-level": "2", "dlr-method": "POST"}
+            notes = {
+                "version": f"jasmin=={VERSION} (PyPI), jasmind.py with DLR lookup and thrower",
+                "api": "HTTP /send, one number per request (no multi-number request in Jasmin)",
+                "rabbitmq": j.broker,
+                "redis": "local 127.0.0.1:6379 (db 0: Jasmin selects dbid only with a password)",
+                "dlr": f"level 2 (terminal) POSTed to the receiver; dlr_lookup_retry_delay {DLR_RETRY_DELAY_S} s",
+                "connector": "smppc transceiver, submit_throughput 0 (no throttle)",
+            }
+            system = System(
+                backend=f"jasmin {VERSION}",
+                target=target,
+                processes={"jasmind": j.process.pid},
+                api="jasmin",
+                path="/send",
+                params=params,
+                shared_cpu={"rabbitmq": j.broker_pids},
+                notes=notes,
+            )
+            ctx.step(f"jasmin: single-number /send, {ctx.config.connections} connections, {ctx.config.seconds:g}s")
+            measurement = measure(
+                ctx, self.name, system, harness, "single", 1, ceilings=ceilings, drain_limit=drain_limit(ctx)
+            )
+            errors, first, misses = log_summary(j.log_dir)
+            shown = f"{misses:,} (looked up again after {DLR_RETRY_DELAY_S}s)"
+            measurement.extra.append(Extra("DLR looked up before its map existed", misses, shown))
+            measurement.data |= {"log_errors": errors, "log_error_samples": first, "dlr_map_misses": misses}
+            if errors > misses:
+                ctx.warn(f"jasmin logs hold {errors} ERROR lines; first: {' | '.join(first)}")
+            return measurement
