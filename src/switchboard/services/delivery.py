@@ -282,6 +282,8 @@ class DeliveryEvents:
         """Persist a receipt (batched with others arriving at the same time); returns once committed."""
         result = await self._receipts.submit(receipt)
         self.counters[result] += 1
+        if result == "applied":
+            self.s.wake("callbacks")
 
     async def _apply_receipts(self, conn: AsyncConnection, receipts: list[Receipt]) -> list[str]:
         items = [(r.carrier, receipt_keys(r.carrier_msg_id), r.state, r.error_code) for r in receipts]

@@ -111,7 +111,7 @@ class PushSender:
     async def close(self) -> None:
         await self._client.aclose()
 
-    async def step(self, limit: int = 100) -> int:
+    async def step(self, limit: int = 500) -> int:
         """Send one batch of due pushes; returns how many were attempted."""
         now = self.s.clock.now()
         async with self.s.db.write() as conn:

@@ -44,7 +44,8 @@ async def run_dispatch(services: Services, stop: asyncio.Event, *, builtin_warni
 async def run_callbacks(services: Services, stop: asyncio.Event) -> None:
     sender = PushSender(services)
     try:
-        await run_loop("callbacks", sender.step, stop=stop, poll=max(services.settings.worker_poll, 0.5))
+        wake = services.wakeups.setdefault("callbacks", asyncio.Event())
+        await run_loop("callbacks", sender.step, stop=stop, poll=services.settings.worker_poll, wake=wake)
     finally:
         await sender.close()
 
