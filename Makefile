@@ -18,6 +18,8 @@ $(VENV)/.installed: pyproject.toml clients/python/pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 	@if [ -n "$(DEB_PACKAGES)" ]; then ./scripts/install-debian.sh $(DEB_PACKAGES); fi
+	@if command -v npm >/dev/null && [ ! -d tests/peers/node_smsc/node_modules/smpp ]; then \
+		cd tests/peers/node_smsc && npm ci --no-audit --no-fund; fi
 
 run: install
 	$(BIN)/switchboard serve --demo

@@ -50,6 +50,7 @@ def push_receiver(fail_first: int = 0) -> Iterator[Receiver]:
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
             return
 
+    ThreadingHTTPServer.request_queue_size = 128  # bursts of pushes must not meet a full listen backlog
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     state.url = f"http://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)

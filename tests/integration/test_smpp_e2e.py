@@ -9,19 +9,23 @@ The harness here (the node SMSC process, a ``serve`` wired to it, database invar
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import json
 import os
 import re
 import select
 import shutil
 import subprocess
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 import httpx
 import pytest
@@ -42,7 +46,6 @@ NODE_SMSC = Path(__file__).resolve().parents[1] / "peers" / "node_smsc"
 FAST = {"SWITCHBOARD_DISPATCH_LEASE": "2", "SWITCHBOARD_WORKER_POLL": "0.1"}
 BALANCE = 1000
 PRICE = 10_000  # micro-units: 0.01 per segment
-FINAL = {"delivered", "failed", "expired"}
 
 
 # ---------------------------------------------------------------------------------------------- the node SMSC
@@ -54,16 +57,19 @@ def node_smsc_script() -> Path:
     missing = [tool for tool in ("node", "npm") if shutil.which(tool) is None]
     if missing:
         pytest.skip(f"the independent SMSC (node-smpp) needs Node.js: {' and '.join(missing)} not found on PATH")
-    if not (NODE_SMSC / "node_modules" / "smpp" / "package.json").exists():
-        result = subprocess.run(
-            ["npm", "ci", "--no-audit", "--no-fund"],
-            cwd=NODE_SMSC,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        assert result.returncode == 0, f"npm ci in {NODE_SMSC} failed:\n{result.stdout}\n{result.stderr}"
+    lock = Path(tempfile.gettempdir()) / "switchboard-node-smsc.lock"
+    with lock.open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # one install at a time (xdist workers, concurrent runs)
+        if not (NODE_SMSC / "node_modules" / "smpp" / "package.json").exists():
+            result = subprocess.run(
+                ["npm", "ci", "--no-audit", "--no-fund"],
+                cwd=NODE_SMSC,
+                capture_output=True,
+                text=True,
+                timeout=300,
+                check=False,
+            )
+            assert result.returncode == 0, f"npm ci in {NODE_SMSC} failed:\n{result.stdout}\n{result.stderr}"
     return NODE_SMSC / "smsc.js"
 
 
@@ -141,7 +147,10 @@ def tenant_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tenant
     # function: both hand out the one tenant made here, and the last to finish stops its receiver.
     if "tenant" not in _SHARED:
         _SHARED["stack"] = ExitStack()
-        receiver = _SHARED["stack"].enter_context(push_receiver())
+        # receiver.py's server listens with http.server's backlog of 5: a burst of pushes overflows it and they fail
+        # with connection errors (then are retried 10 s later). The backlog is set when it listens, in __init__.
+        with patch.object(ThreadingHTTPServer, "request_queue_size", 128):
+            receiver = _SHARED["stack"].enter_context(push_receiver())
         _SHARED["tenant"] = _prepare_tenant(tmp_path_factory.mktemp("smpp_tenant") / "data", receiver)
     _SHARED["users"] += 1
     try:
@@ -216,13 +225,16 @@ class Platform:
         return asyncio.run(inspect(self.database_url, self.tenant.account_id, ids, BALANCE * 10**6))
 
     def settle(self, ids: list[str], timeout: float = 30.0) -> Verdict:
-        """Wait until every message is final and pushed to the receiver (once each); the verdict then."""
+        """Wait until every message is final, pushed to the receiver and its push recorded as delivered (the receiver
+        has a push a moment before ``serve`` records its answer); the verdict then."""
         deadline = time.monotonic() + timeout
         while True:
             verdict = self.verdict(ids)
             pushed = {p.json()["msgid"] for p in self.receiver.received}
             if verdict.final == len(ids) and verdict.not_final == 0 and pushed >= set(ids):
-                return verdict
+                recorded = {p["ref"] for p in self.rows(pushes) if p["status"] == "delivered"}
+                if recorded >= set(ids):
+                    return verdict
             if time.monotonic() > deadline:
                 raise AssertionError(f"not settled in {timeout}s: {verdict.line()} pushed={len(pushed)}\n{self.tail()}")
             time.sleep(0.2)
