@@ -100,58 +100,42 @@ class Otp:
         now = self.s.clock.now()
         verification_id = f"{self.s.msg_ids.next()}{secrets.randbelow(10)}"
         salt = secrets.token_hex(8)
+        values = {
+            "verification_id": verification_id,
+            "account_id": principal.account.id,
+            "app_id": app.app_id,
+            "template_id": template.get("id"),
+            "to": number.digits,
+            "channel": channel,
+            "order_id": request.order_id,
+            "code_hash": self._hash(salt, code),
+            "salt": salt,
+            "status": "pending",
+            "max_attempts": template["max_attempts"],
+            "expires_at": now + timedelta(seconds=template["ttl"]),
+            "sent_at": now,
+            "created_at": now,
+        }
+
+        async def store_verification(conn: AsyncConnection, sent_as: str | None) -> None:
+            if request.order_id and await store.order_id_used(conn, app.app_id, request.order_id):
+                raise sms_error(-20, "orderId already used")
+            await store.insert_verification(conn, **values, msg_id=sent_as)
+
         if channel == "call":
             voice_id = await self._call(principal, number.digits, render(template["content"], {"code": " ".join(code)}))
             async with self.s.db.write() as conn:
-                if request.order_id and await store.order_id_used(conn, app.app_id, request.order_id):
-                    raise sms_error(-20, "orderId already used")
-                await store.insert_verification(
-                    conn,
-                    verification_id=verification_id,
-                    account_id=principal.account.id,
-                    app_id=app.app_id,
-                    template_id=template.get("id"),
-                    to=number.digits,
-                    channel=channel,
-                    order_id=request.order_id,
-                    code_hash=self._hash(salt, code),
-                    salt=salt,
-                    status="pending",
-                    max_attempts=template["max_attempts"],
-                    msg_id=voice_id,
-                    expires_at=now + timedelta(seconds=template["ttl"]),
-                    sent_at=now,
-                    created_at=now,
-                )
+                await store_verification(conn, voice_id)
             return {"verificationId": verification_id, "to": number.digits, "channel": channel}
 
-        async def store_verification(conn: AsyncConnection, outcome: SendOutcome) -> None:
-            if request.order_id and await store.order_id_used(conn, app.app_id, request.order_id):
-                raise sms_error(-20, "orderId already used")
-            await store.insert_verification(
-                conn,
-                verification_id=verification_id,
-                account_id=principal.account.id,
-                app_id=app.app_id,
-                template_id=template.get("id"),
-                to=number.digits,
-                channel=channel,
-                order_id=request.order_id,
-                code_hash=self._hash(salt, code),
-                salt=salt,
-                status="pending",
-                max_attempts=template["max_attempts"],
-                msg_id=outcome.accepted[0].msg_id if outcome.accepted else None,
-                expires_at=now + timedelta(seconds=template["ttl"]),
-                sent_at=now,
-                created_at=now,
-            )
+        async def within_sms(conn: AsyncConnection, outcome: SendOutcome) -> None:
+            await store_verification(conn, outcome.accepted[0].msg_id if outcome.accepted else None)
 
         outcome = await SmsService(self.s).send(
             principal,
             [SendRequest(content=text, numbers=number.digits)],
             max_numbers=POST_MAX_NUMBERS,
-            within=store_verification,
+            within=within_sms,
         )
         if not outcome.accepted:
             raise sms_error(-28)
