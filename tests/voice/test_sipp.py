@@ -43,7 +43,8 @@ async def test_an_answered_call_streams_every_packet_which_sipp_echoes(tmp_path:
     assert (result.code, result.answered, result.reason) == (200, True, termination.COMPLETED)
     assert result.media.payload_type == sdp.PCMU and result.media.sent == 100
     assert result.media.received >= 98  # SIPp's -rtp_echo sent (nearly) every packet back
-    assert result.media.max_late_ms < 15
+    # A gross pacing check only (a loaded CI machine delays single packets); jitter is a benchmark figure.
+    assert result.media.max_late_ms < 150
 
 
 async def test_busy(tmp_path: Path) -> None:
