@@ -5,11 +5,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from switchboard.connectors.sms.base import CarrierEvents, SmsConnector
 from switchboard.connectors.sms.simulator import Scenario, SimulatorConnector
 from switchboard.domain.routing import Route
 from switchboard.errors import OperatorError
 from switchboard.services.context import Services
+from switchboard.services.routes import add_route
 from switchboard.store import carriers as store
 from switchboard.store.carriers import Carrier
 
@@ -130,26 +133,21 @@ class CarrierAdmin:
         account_id: int | None = None,
         sender_id: str | None = None,
     ) -> int:
-        if not carriers:
-            raise OperatorError("a route needs at least one carrier")
-        if prefix is not None and not prefix.isdigit():
-            raise OperatorError("prefix must be digits")
-        async with self.s.db.write() as conn:
-            known = {c.name for c in await store.list_carriers(conn)}
-            missing = [c for c in carriers if c not in known]
-            if missing:
-                raise OperatorError(f"no carrier {', '.join(missing)}")
-            existing = await store.list_routes(conn)
-            return await store.insert_route(
-                conn,
-                now=self.s.clock.now(),
-                position=position if position is not None else (max((r.position for r in existing), default=0) + 10),
-                country=country.upper() if country else None,
-                prefix=prefix,
-                account_id=account_id,
-                sender_id=sender_id,
-                carriers=carriers,
-            )
+        async def known(conn: AsyncConnection) -> set[str]:
+            return {c.name for c in await store.list_carriers(conn)}
+
+        return await add_route(
+            self.s,
+            product="sms",
+            targets=carriers,
+            known=known,
+            what="carrier",
+            position=position,
+            country=country,
+            prefix=prefix,
+            account_id=account_id,
+            sender_id=sender_id,
+        )
 
     async def routes(self) -> list[Route]:
         async with self.s.db.read() as conn:

@@ -25,6 +25,7 @@ from switchboard.domain.voice import billing, records
 from switchboard.domain.voice.validation import check_code, check_group, int_field, voice_error
 from switchboard.errors import OperatorError, Product
 from switchboard.services.context import Services
+from switchboard.services.routes import add_route
 from switchboard.services.tts import Tts
 from switchboard.store import catalog, tenants
 from switchboard.store import voice as store
@@ -354,25 +355,20 @@ class VoiceAdmin:
         prefix: str | None = None,
         account_id: int | None = None,
     ) -> int:
-        if not trunks:
-            raise OperatorError("a route needs at least one trunk")
-        if prefix is not None and not prefix.isdigit():
-            raise OperatorError("prefix must be digits")
-        async with self.s.db.write() as conn:
-            known = {t.name for t in await store.list_trunks(conn)}
-            missing = [t for t in trunks if t not in known]
-            if missing:
-                raise OperatorError(f"no trunk {', '.join(missing)}")
-            existing = await store.list_routes(conn)
-            return await store.insert_route(
-                conn,
-                now=self.s.clock.now(),
-                position=position if position is not None else max((r.position for r in existing), default=0) + 10,
-                country=country.upper() if country else None,
-                prefix=prefix,
-                account_id=account_id,
-                carriers=trunks,
-            )
+        async def known(conn: AsyncConnection) -> set[str]:
+            return {t.name for t in await store.list_trunks(conn)}
+
+        return await add_route(
+            self.s,
+            product="voice",
+            targets=trunks,
+            known=known,
+            what="trunk",
+            position=position,
+            country=country,
+            prefix=prefix,
+            account_id=account_id,
+        )
 
     async def routes(self) -> list[Route]:
         async with self.s.db.read() as conn:

@@ -72,11 +72,6 @@ async def list_routes(conn: AsyncConnection) -> list[Route]:
     return [Route(r.id, r.position, list(r.carriers), r.country, r.prefix, r.account_id, None) for r in rows]
 
 
-async def insert_route(conn: AsyncConnection, *, now: datetime, **values: Any) -> int:
-    result = await conn.execute(routes.insert().values(product=VOICE, created_at=now, **values).returning(routes.c.id))
-    return int(result.scalar_one())
-
-
 async def delete_route(conn: AsyncConnection, route_id: int) -> bool:
     result = await conn.execute(routes.delete().where(routes.c.id == route_id, routes.c.product == VOICE))
     return result.rowcount == 1
