@@ -194,5 +194,7 @@ async def test_the_call_channel_speaks_the_code_in_a_tts_call(
     spoken = re.search(r"code is ([0-9 ]+)", call["text"])
     assert spoken and verification["msg_id"] == call["voice_id"]
     code = spoken.group(1).replace(" ", "")
-    verified = await post(client, caller, "/v3/otp/verification/verify", verificationId=answer["data"]["verificationId"], code=code)
+    verified = await post(
+        client, caller, "/v3/otp/verification/verify", verificationId=answer["data"]["verificationId"], code=code
+    )
     assert verified["status"] == "0"
