@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     auth_block_seconds: int = Field(default=300, ge=1)
     # Opt-in: refuse a Sign seen before within the timestamp window (replayed requests).
     replay_protection: bool = False
+    # Calls of one account in progress at once, across every voice worker (0: no limit); the rest wait queued.
+    max_calls_per_account: int = Field(default=50, ge=0)
     # Seconds a dispatch worker holds claimed messages; a dead worker's messages are claimed again after it.
     dispatch_lease: int = Field(default=60, ge=1)
     # Days that messages, reports and inbound messages are kept (the API's query windows assume 90).

@@ -289,3 +289,22 @@ async def test_leases_are_renewed_while_a_call_runs(
     await run_until_idle(engine)
     async with services.db.read() as conn:
         assert (await conn.execute(sa.select(voice_calls.c.status))).scalar_one() == "done"
+
+
+async def test_an_account_never_has_more_calls_in_progress_than_its_limit(
+    services: Services, caller: Caller, clock: FakeClock
+) -> None:
+    import datetime
+
+    for _ in range(3):
+        await send_code(services, caller)
+    lease = datetime.timedelta(seconds=60)
+    async with services.db.write() as conn:
+        first = await store.claim_due(conn, now=clock.now(), lease=lease, limit=10, per_account=2)
+        assert len(first) == 2
+        assert await store.claim_due(conn, now=clock.now(), lease=lease, limit=10, per_account=2) == []
+    engine = await engine_with(services, FakeTrunk("t1"))
+    clock.advance(61)
+    assert await engine.sweep() == 2  # the two calls end (their worker "died"); the third may now start
+    async with services.db.write() as conn:
+        assert len(await store.claim_due(conn, now=clock.now(), lease=lease, limit=10, per_account=2)) == 1

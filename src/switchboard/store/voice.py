@@ -150,19 +150,40 @@ async def insert_calls(conn: AsyncConnection, rows: list[dict[str, Any]]) -> Non
     await conn.execute(voice_calls.insert(), rows)
 
 
-async def claim_due(conn: AsyncConnection, *, now: datetime, lease: timedelta, limit: int) -> list[dict[str, Any]]:
-    """Lease up to ``limit`` queued, due calls and mark them calling (``FOR UPDATE SKIP LOCKED`` on PostgreSQL)."""
-    due = (
-        sa.select(voice_calls.c.id)
+async def claim_due(
+    conn: AsyncConnection, *, now: datetime, lease: timedelta, limit: int, per_account: int = 0
+) -> list[dict[str, Any]]:
+    """Lease up to ``limit`` queued, due calls and mark them calling (``FOR UPDATE SKIP LOCKED`` on PostgreSQL).
+
+    With ``per_account`` > 0 an account never has more calls in progress than that (counted across every
+    worker): its further calls stay queued until some end."""
+    rows = await conn.execute(
+        sa.select(voice_calls.c.id, voice_calls.c.account_id)
         .where(voice_calls.c.status == QUEUED, voice_calls.c.due_at <= now)
         .order_by(voice_calls.c.due_at, voice_calls.c.id)
-        .limit(limit)
+        .limit(limit * 4 if per_account else limit)
         .with_for_update(skip_locked=True)
-        .scalar_subquery()
     )
+    candidates = [(int(r.id), int(r.account_id)) for r in rows]
+    if per_account and candidates:
+        busy = await conn.execute(
+            sa.select(voice_calls.c.account_id, sa.func.count())
+            .where(voice_calls.c.status == CALLING)
+            .group_by(voice_calls.c.account_id)
+        )
+        room = {int(a): per_account - int(n) for a, n in busy}
+        chosen: list[int] = []
+        for call_id, account_id in candidates:
+            if room.get(account_id, per_account) > 0 and len(chosen) < limit:
+                room[account_id] = room.get(account_id, per_account) - 1
+                chosen.append(call_id)
+    else:
+        chosen = [call_id for call_id, _ in candidates]
+    if not chosen:
+        return []
     result = await conn.execute(
         voice_calls.update()
-        .where(voice_calls.c.id.in_(due))
+        .where(voice_calls.c.id.in_(chosen), voice_calls.c.status == QUEUED)
         .values(status=CALLING, lease_until=now + lease, attempts=voice_calls.c.attempts + 1)
         .returning(*voice_calls.c)
     )

@@ -174,7 +174,13 @@ class VoiceEngine:
         if free <= 0:
             return 0
         async with self.s.db.write() as conn:
-            claimed = await store.claim_due(conn, now=self.s.clock.now(), lease=LEASE, limit=min(batch, free))
+            claimed = await store.claim_due(
+                conn,
+                now=self.s.clock.now(),
+                lease=LEASE,
+                limit=min(batch, free),
+                per_account=self.s.settings.max_calls_per_account,
+            )
         for row in claimed:
             hangup = asyncio.Event()
             task = asyncio.get_running_loop().create_task(self._call(row, hangup), name=f"call-{row['voice_id']}")
