@@ -12,6 +12,7 @@ from switchboard.store import tenants
 DEMO_NAME = "demo"
 DEMO_BALANCE = "100"
 DEMO_SMS_RATE = "0.01"
+DEMO_VOICE_RATE = "0.02"  # per 60-second block
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,8 @@ async def _ensure_demo_account(services: Services) -> DemoCredentials:
     catalog = Catalog(services)
     if not await catalog.rates("sms"):
         await catalog.set_rates([RateInput("sms", "*", DEMO_SMS_RATE)])
+    if not await catalog.rates("voice"):
+        await catalog.set_rates([RateInput("voice", "*", DEMO_VOICE_RATE)])
     return DemoCredentials(new.account.id, new.api_key, new.api_secret, new.apps)
 
 
