@@ -27,11 +27,21 @@ def problem(status: int, detail: Any) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=status, headers=headers)
 
 
+MAX_ID = 2**63 - 1
+
+
+def _beyond_any_id(value: Any) -> bool:
+    text = str(value)
+    return text.isascii() and text.isdigit() and int(text) > MAX_ID
+
+
 class AdminRoute(APIRoute):
     def get_route_handler(self) -> Handler:
         handler = super().get_route_handler()
 
         async def guarded(request: Request) -> Response:
+            if any(_beyond_any_id(value) for value in request.path_params.values()):
+                return problem(404, "not found")  # no row can have an id the database cannot even store
             try:
                 return await handler(request)
             except Refused as exc:
