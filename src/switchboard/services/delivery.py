@@ -263,13 +263,6 @@ async def apply_receipts(conn: AsyncConnection, services: Services, items: list[
     return results
 
 
-async def apply_receipt(
-    conn: AsyncConnection, services: Services, carrier: str, keys: list[str], state: str, error: str
-) -> str:
-    """Apply one part's final state. Returns 'applied', 'duplicate' or 'unknown'."""
-    return (await apply_receipts(conn, services, [(carrier, keys, state, error)]))[0]
-
-
 class DeliveryEvents:
     """What connectors report, persisted before the carrier's PDU is acknowledged."""
 

@@ -86,12 +86,6 @@ async def words_for(conn: AsyncConnection, account_id: int) -> list[str]:
     return [r[0] for r in rows]
 
 
-async def words_version(conn: AsyncConnection) -> tuple[int, int]:
-    """Changes whenever a word is added or removed (used to refresh cached matchers)."""
-    row = (await conn.execute(sa.select(sa.func.coalesce(sa.func.max(words.c.id), 0), sa.func.count()))).one()
-    return int(row[0]), int(row[1])
-
-
 async def add_word(conn: AsyncConnection, word: str, account_id: int | None, now: datetime) -> bool:
     exists = await conn.execute(
         sa.select(words.c.id).where(words.c.word == word, _account_is(words.c.account_id, account_id))

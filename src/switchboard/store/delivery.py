@@ -41,47 +41,6 @@ async def claim_due(conn: AsyncConnection, *, now: datetime, lease: timedelta, l
     return sorted((dict(r._mapping) for r in result), key=lambda r: int(r["id"]))
 
 
-async def queue_depth(conn: AsyncConnection) -> int:
-    query = sa.select(sa.func.count()).select_from(messages).where(messages.c.status == QUEUED)
-    return int((await conn.execute(query)).scalar_one())
-
-
-async def mark_submitted(
-    conn: AsyncConnection, *, message_id: int, carrier: str, ids: Sequence[tuple[str, str]], now: datetime
-) -> bool:
-    """Record the carrier's ids ((raw, canonical) per part); False when the message was no longer queued."""
-    result = await conn.execute(
-        messages.update()
-        .where(messages.c.id == message_id, messages.c.status == QUEUED)
-        .values(status=SUBMITTED, carrier=carrier, carrier_msg_id=ids[0][0], submitted_at=now, lease_until=None)
-    )
-    if result.rowcount != 1:
-        return False
-    await conn.execute(
-        message_parts.insert(),
-        [
-            {
-                "message_id": message_id,
-                "part": i,
-                "carrier": carrier,
-                "carrier_key": key,
-                "state": SUBMITTED,
-                "updated_at": now,
-            }
-            for i, (_raw, key) in enumerate(ids, start=1)
-        ],
-    )
-    return True
-
-
-async def mark_retry(conn: AsyncConnection, *, message_id: int, due_at: datetime, error: str) -> None:
-    await conn.execute(
-        messages.update()
-        .where(messages.c.id == message_id, messages.c.status == QUEUED)
-        .values(due_at=due_at, lease_until=None, error_code=error[:32])
-    )
-
-
 async def finish_message(
     conn: AsyncConnection, *, message_id: int, status: str, error: str | None, now: datetime
 ) -> dict[str, Any] | None:
@@ -94,31 +53,6 @@ async def finish_message(
     )
     row = result.first()
     return dict(row._mapping) if row else None
-
-
-async def parts_for_keys(conn: AsyncConnection, carrier: str, keys: Sequence[str]) -> list[dict[str, Any]]:
-    rows = await conn.execute(
-        sa.select(message_parts).where(message_parts.c.carrier == carrier, message_parts.c.carrier_key.in_(list(keys)))
-    )
-    return [dict(r._mapping) for r in rows]
-
-
-async def set_part_state(conn: AsyncConnection, part_id: int, state: str, error: str, now: datetime) -> bool:
-    result = await conn.execute(
-        message_parts.update()
-        .where(message_parts.c.id == part_id, message_parts.c.state == SUBMITTED)
-        .values(state=state, error_code=error[:32] or None, updated_at=now)
-    )
-    return result.rowcount == 1
-
-
-async def part_states(conn: AsyncConnection, message_id: int) -> list[tuple[str, str | None]]:
-    rows = await conn.execute(
-        sa.select(message_parts.c.state, message_parts.c.error_code)
-        .where(message_parts.c.message_id == message_id)
-        .order_by(message_parts.c.part)
-    )
-    return [(r[0], r[1]) for r in rows]
 
 
 async def save_early_receipt(

@@ -104,11 +104,6 @@ async def cancel_scheduled(conn: AsyncConnection, msg_ids: Sequence[str], now: d
     return rows
 
 
-async def get_by_msg_ids(conn: AsyncConnection, msg_ids: Sequence[str]) -> list[dict[str, Any]]:
-    rows = await conn.execute(sa.select(messages).where(messages.c.msg_id.in_(list(msg_ids))))
-    return [dict(r._mapping) for r in rows]
-
-
 async def latest_msg_id(conn: AsyncConnection) -> str | None:
     value = (await conn.execute(sa.select(sa.func.max(messages.c.msg_id)))).scalar()
     return str(value) if value else None

@@ -165,13 +165,6 @@ async def ledger_totals(conn: AsyncConnection, account_id: int) -> tuple[int, in
     return int(row[0]), int(row[1])
 
 
-async def ledger_entries(conn: AsyncConnection, account_id: int, limit: int = 50) -> list[dict[str, Any]]:
-    rows = await conn.execute(
-        sa.select(ledger).where(ledger.c.account_id == account_id).order_by(ledger.c.id.desc()).limit(limit)
-    )
-    return [dict(r._mapping) for r in rows]
-
-
 async def insert_key(
     conn: AsyncConnection,
     *,
