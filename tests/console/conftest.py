@@ -138,7 +138,7 @@ class Traffic:
         await self.push()
 
     async def push(self) -> None:
-        sender = PushSender(self.services, transport=self.recorder)
+        sender = PushSender(self.services, poster=self.recorder)
         await sender.step()
         await sender.close()
 

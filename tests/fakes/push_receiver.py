@@ -1,18 +1,28 @@
-"""An httpx transport that records pushes and answers with scripted status codes (unit tests only)."""
+"""A push poster that records pushes and answers with scripted status codes (unit tests only)."""
 
 from __future__ import annotations
 
 from collections import deque
+from dataclasses import dataclass
 
-import httpx
+
+@dataclass(frozen=True)
+class RecordedPush:
+    url: str
+    content: bytes
+    headers: dict[str, str]
 
 
-class PushRecorder(httpx.AsyncBaseTransport):
+class PushRecorder:
+    """Stands in for the push sender's HTTP poster (``PushSender(services, poster=PushRecorder())``)."""
+
     def __init__(self, statuses: list[int] | None = None) -> None:
         self.statuses = deque(statuses or [])
-        self.requests: list[httpx.Request] = []
+        self.requests: list[RecordedPush] = []
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        await request.aread()
-        self.requests.append(request)
-        return httpx.Response(self.statuses.popleft() if self.statuses else 200)
+    async def post(self, url: str, body: bytes, headers: dict[str, str]) -> int:
+        self.requests.append(RecordedPush(url, body, dict(headers)))
+        return self.statuses.popleft() if self.statuses else 200
+
+    async def close(self) -> None:
+        return None

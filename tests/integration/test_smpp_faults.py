@@ -175,11 +175,6 @@ def test_sequential_decimal_ids_each_match_their_own_receipt(
     assert {m["number"]: m["carrier_msg_id"] for m in platform.rows(messages)} == by_number
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: early receipts are held under the id as the receipt wrote it and only looked up by the exact id "
-    "of the submit_sm_resp, so an SMSC answering in hex and reporting in decimal strands them (message expires)",
-)
 def test_an_early_receipt_that_writes_the_id_in_decimal_still_matches(
     tmp_path: Path, node_smsc_script: Path, tenant_template: Tenant
 ) -> None:

@@ -92,7 +92,7 @@ async def test_a_message_is_submitted_delivered_once_and_reported_with_a_signed_
     assert (await rows(services, messages))[0]["status"] == DELIVERED
     assert events.counters["duplicate"] == 1
     recorder = PushRecorder()
-    sender = PushSender(services, transport=recorder)
+    sender = PushSender(services, poster=recorder)
     assert await sender.step() == 1
     await sender.close()
     [request] = recorder.requests
@@ -210,7 +210,7 @@ async def test_a_failing_push_is_retried_with_back_off_and_every_attempt_recorde
     await send(services, caller)
     await dispatcher.step()
     recorder = PushRecorder([500, 503])
-    sender = PushSender(services, transport=recorder)
+    sender = PushSender(services, poster=recorder)
     assert await sender.step() == 1
     assert await sender.step() == 0, "not due again before its back-off"
     services.clock.advance(13)  # type: ignore[attr-defined]

@@ -99,7 +99,7 @@ async def test_tts_calls_in_two_languages_play_their_audio(
     assert all(level > 0 for level in loudness)
 
     recorder = PushRecorder()
-    sender = PushSender(services, transport=recorder)
+    sender = PushSender(services, poster=recorder)
     try:
         assert await sender.step() == 2
     finally:

@@ -16,7 +16,9 @@ are held and applied when the submit result arrives. Inbound messages are stored
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -51,6 +53,11 @@ SUBMIT_TIMEOUT = 30.0
 QUEUE_LIFETIME = timedelta(hours=24)
 RETRY_FIRST = 5.0
 RETRY_MAX = 300.0
+CLAIM_AT_LEAST = 50  # claim when this many slots are free (fewer, larger claims)
+RECORD_WAIT = 5.0
+READINGS_AFTER = timedelta(seconds=1)
+RECEIPT_WAITS = 3  # times a receipt waits for its submit's record before it is held
+STOP_GRACE = 2.0
 
 
 @dataclass(frozen=True)
@@ -99,24 +106,115 @@ async def push_reports(conn: AsyncConnection, finished: list[dict[str, Any]], no
 
 
 class Dispatcher:
-    def __init__(self, services: Services, carriers: CarrierSet, *, concurrency: int = 200) -> None:
+    """``step`` claims one batch, submits it and records the outcomes (tests, and a simple loop). ``run`` is
+    the worker's pipeline: up to ``capacity`` claimed messages in flight, more claimed as submits finish,
+    outcomes recorded in shared transactions as they come (so one slow carrier answer never holds a batch),
+    and the carrier ids of submits not yet recorded kept in memory, so that a receipt that overtakes its
+    submit's record waits for it instead of being held in the database."""
+
+    def __init__(
+        self, services: Services, carriers: CarrierSet, *, concurrency: int = 200, capacity: int = 500
+    ) -> None:
         self.s = services
         self.carriers = carriers
         self._limit = asyncio.Semaphore(concurrency)
+        self._capacity = capacity
         self.counters: dict[str, int] = {"submitted": 0, "retried": 0, "failed": 0}
+        self._recorder: WriteBatcher[Outcome, None] = WriteBatcher(services.db, self._record_batch)
+        self._unrecorded: dict[tuple[str, str], asyncio.Future[None]] = {}
 
     async def step(self, batch: int = 500) -> int:
         """Claim and submit one batch; returns how many messages were claimed."""
-        now = self.s.clock.now()
-        async with self.s.db.write() as conn:
-            lease = timedelta(seconds=self.s.settings.dispatch_lease)
-            claimed = await store.claim_due(conn, now=now, lease=lease, limit=batch)
+        claimed = await self._claim(batch)
         if not claimed:
             return 0
         outcomes = await asyncio.gather(*(self._submit(m) for m in claimed))
         async with self.s.db.write() as conn:
             await self._record(conn, outcomes)
         return len(claimed)
+
+    async def run(
+        self,
+        stop: asyncio.Event,
+        wake: asyncio.Event,
+        *,
+        poll: float,
+        before_claim: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
+        """Dispatch until ``stop``. ``before_claim`` (an async callable) runs before each claim (route reloads)."""
+        inflight: set[asyncio.Task[None]] = set()
+        freed = asyncio.Event()
+
+        def done(task: asyncio.Task[None]) -> None:
+            inflight.discard(task)
+            freed.set()
+
+        while not stop.is_set():
+            free = self._capacity - len(inflight)
+            claimed: list[dict[str, Any]] = []
+            if free >= min(CLAIM_AT_LEAST, self._capacity):
+                try:
+                    if before_claim is not None:
+                        await before_claim()
+                    claimed = await self._claim(free)
+                except Exception:
+                    log.exception("claiming messages failed; retrying")
+            for message in claimed:
+                task = asyncio.create_task(self._submit_and_record(message))
+                inflight.add(task)
+                task.add_done_callback(done)
+            if claimed and len(claimed) == free:
+                continue
+            wake.clear()
+            freed.clear()
+            waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())]
+            if claimed or free < self._capacity:
+                waiters.append(asyncio.ensure_future(freed.wait()))
+            await asyncio.wait(waiters, timeout=poll, return_when=asyncio.FIRST_COMPLETED)
+            for waiter in waiters:
+                waiter.cancel()
+        if inflight:
+            await asyncio.wait(inflight, timeout=STOP_GRACE)
+            for task in inflight:
+                task.cancel()
+
+    def is_being_recorded(self, carrier: str, key: str) -> bool:
+        return (carrier, key) in self._unrecorded
+
+    async def recorded(self, carrier: str, key: str) -> None:
+        """Wait (briefly) until the submit that got this carrier id is recorded, if it is still being recorded."""
+        future = self._unrecorded.get((carrier, key))
+        if future is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(future), RECORD_WAIT)
+
+    async def _claim(self, limit: int) -> list[dict[str, Any]]:
+        now = self.s.clock.now()
+        async with self.s.db.write() as conn:
+            lease = timedelta(seconds=self.s.settings.dispatch_lease)
+            return await store.claim_due(conn, now=now, lease=lease, limit=limit)
+
+    async def _submit_and_record(self, message: dict[str, Any]) -> None:
+        outcome = await self._submit(message)
+        keys = [(outcome.carrier, canonical_id(i)) for i in outcome.ids]
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        for key in keys:
+            self._unrecorded[key] = future
+        try:
+            await self._recorder.submit(outcome)
+            future.set_result(None)
+        except Exception as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved: receipts waiting on it go on (and are held)
+            log.exception("recording the submit of %s failed; it is sent again when its lease ends", message["msg_id"])
+        finally:
+            for key in keys:
+                if self._unrecorded.get(key) is future:
+                    del self._unrecorded[key]
+
+    async def _record_batch(self, conn: AsyncConnection, outcomes: list[Outcome]) -> list[None]:
+        await self._record(conn, outcomes)
+        return [None] * len(outcomes)
 
     async def _submit(self, message: dict[str, Any]) -> Outcome:
         names = choose_carriers(
@@ -218,8 +316,29 @@ def final_state(states: list[tuple[str, str | None]]) -> tuple[str, str | None] 
     return final, errors[0] if errors else None
 
 
-async def apply_receipts(conn: AsyncConnection, services: Services, items: list[ReceiptInput]) -> list[str]:
-    """Apply many parts' final states in one transaction. Each result is 'applied', 'duplicate' or 'unknown'."""
+def _by_other_reading(
+    parts: dict[tuple[str, str], dict[str, Any]], carrier: str, readings: list[str]
+) -> dict[str, Any] | None:
+    """The part a receipt's id names when read in the other base. With ids 1, 2, 3... "16" read as hex is the id
+    "22" and written in hex is "10": such a reading must never take the receipt away from a final part."""
+    for key in readings:
+        found = parts.get((carrier, key))
+        if found is not None and found["state"] == message_store.SUBMITTED:
+            return found
+    return None
+
+
+async def apply_receipts(
+    conn: AsyncConnection,
+    services: Services,
+    items: list[ReceiptInput],
+    *,
+    being_recorded: Callable[[str, str], bool] | None = None,
+) -> list[str]:
+    """Apply many parts' final states in one transaction. Each result is 'applied', 'duplicate' or 'unknown',
+    or 'pending' when the exact id is not stored yet but ``being_recorded(carrier, id)`` says its submit is being
+    recorded right now (the caller waits for that record and tries again; the other-base readings of the id
+    are not tried meanwhile, since with ids 1, 2, 3... they would name another part)."""
     now = services.clock.now()
     await store.lock_receipt_matching(conn)
     parts: dict[tuple[str, str], dict[str, Any]] = {}
@@ -232,15 +351,11 @@ async def apply_receipts(conn: AsyncConnection, services: Services, items: list[
     results: list[str] = []
     updates: list[dict[str, Any]] = []
     for carrier, keys, state, error in items:
-        part: dict[str, Any] | None = None
-        for index, key in enumerate(keys):
-            found = parts.get((carrier, key))
-            # With ids 1, 2, 3... "16" read as hex is the id "22" and written in hex is "10": such a reading must
-            # never take the receipt away from the part whose id is written exactly so, nor from a final part.
-            if found is not None and (index == 0 or found["state"] == message_store.SUBMITTED):
-                part = found
-                break
-        if part is None:
+        exact = parts.get((carrier, keys[0]))
+        part = exact or _by_other_reading(parts, carrier, keys[1:])
+        if exact is None and being_recorded is not None and being_recorded(carrier, keys[0]):
+            results.append("pending")
+        elif part is None:
             results.append("unknown")
         elif part["state"] != message_store.SUBMITTED:
             results.append("duplicate")
@@ -266,22 +381,45 @@ async def apply_receipts(conn: AsyncConnection, services: Services, items: list[
 class DeliveryEvents:
     """What connectors report, persisted before the carrier's PDU is acknowledged."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, dispatcher: Dispatcher | None = None) -> None:
         self.s = services
+        self.dispatcher = dispatcher
         self.counters: dict[str, int] = {"applied": 0, "duplicate": 0, "unknown": 0, "inbound": 0}
-        self._receipts: WriteBatcher[Receipt, str] = WriteBatcher(services.db, self._apply_receipts)
+        self._receipts: WriteBatcher[tuple[Receipt, bool], str] = WriteBatcher(services.db, self._apply_receipts)
 
     async def receipt(self, receipt: Receipt) -> None:
-        """Persist a receipt (batched with others arriving at the same time); returns once committed."""
-        result = await self._receipts.submit(receipt)
+        """Persist a receipt (batched with others arriving at the same time); returns once committed. A receipt
+        that overtook the record of its own submit in this process waits for that record instead of being
+        held (or matched by another reading of its id)."""
+        key = canonical_id(receipt.carrier_msg_id)
+        result = "pending"
+        for attempt in range(RECEIPT_WAITS + 1):
+            if self.dispatcher is not None:
+                await self.dispatcher.recorded(receipt.carrier, key)
+            result = await self._receipts.submit((receipt, attempt < RECEIPT_WAITS))
+            if result != "pending":
+                break
         self.counters[result] += 1
         if result == "applied":
             self.s.wake("callbacks")
 
-    async def _apply_receipts(self, conn: AsyncConnection, receipts: list[Receipt]) -> list[str]:
-        items = [(r.carrier, receipt_keys(r.carrier_msg_id), r.state, r.error_code) for r in receipts]
-        results = await apply_receipts(conn, self.s, items)
-        for receipt, result in zip(receipts, results, strict=True):
+    def _being_recorded(self, carrier: str, key: str) -> bool:
+        return self.dispatcher is not None and self.dispatcher.is_being_recorded(carrier, key)
+
+    async def _apply_receipts(self, conn: AsyncConnection, batch: list[tuple[Receipt, bool]]) -> list[str]:
+        """Receipts that may still wait for their submit's record answer 'pending' when it is being recorded;
+        the others are applied, or held when unknown."""
+        items = [(r.carrier, receipt_keys(r.carrier_msg_id), r.state, r.error_code) for r, _wait in batch]
+        results = [""] * len(batch)
+        for may_wait in (False, True):
+            indexes = [i for i, (_r, wait) in enumerate(batch) if wait is may_wait]
+            if not indexes:
+                continue
+            check = self._being_recorded if may_wait else None
+            found = await apply_receipts(conn, self.s, [items[i] for i in indexes], being_recorded=check)
+            for i, result in zip(indexes, found, strict=True):
+                results[i] = result
+        for (receipt, _wait), result in zip(batch, results, strict=True):
             if result == "unknown":
                 await store.save_early_receipt(
                     conn,
@@ -345,6 +483,15 @@ class DeliveryEvents:
         )
 
 
+def _held_keys(held: dict[str, Any], now: datetime) -> list[str]:
+    """A held receipt is looked up by its exact id; once it has waited ``READINGS_AFTER`` (its own submit, if it
+    wrote the id exactly so, is recorded by then) also by the readings of its id in the other base, for carriers
+    that answer submit_sm in hex and report in decimal (or the reverse)."""
+    if now - held["received_at"] < READINGS_AFTER:
+        return [held["carrier_key"]]
+    return receipt_keys(held["carrier_key"])
+
+
 async def reapply_early_receipts(services: Services, *, give_up_after: timedelta, limit: int = 1000) -> int:
     """Apply held receipts whose part exists by now. On PostgreSQL a receipt and the submit result it names
     can be written by two transactions that do not see each other (the receipt is held, the submit finds
@@ -356,7 +503,9 @@ async def reapply_early_receipts(services: Services, *, give_up_after: timedelta
         if not held:
             return 0
         results = await apply_receipts(
-            conn, services, [(r["carrier"], [r["carrier_key"]], r["state"], r["error_code"] or "") for r in held]
+            conn,
+            services,
+            [(r["carrier"], _held_keys(r, now), r["state"], r["error_code"] or "") for r in held],
         )
         done = [
             r["id"]

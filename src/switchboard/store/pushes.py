@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -9,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from switchboard.store.tables import push_attempts, pushes
+from switchboard.store.types import UtcDateTime
 
 PENDING = "pending"
 DELIVERED = "delivered"
@@ -55,32 +58,64 @@ async def claim_due(conn: AsyncConnection, *, now: datetime, lease: timedelta, l
     return [dict(r._mapping) for r in result]
 
 
-async def record_attempt(
-    conn: AsyncConnection,
-    *,
-    push_id: int,
-    now: datetime,
-    http_status: int | None,
-    error: str | None,
-    duration_ms: int,
-    status: str,
-    next_attempt_at: datetime | None,
-) -> None:
+@dataclass(frozen=True)
+class Attempt:
+    push_id: int
+    http_status: int | None
+    error: str | None
+    duration_ms: int
+    status: str  # the push's status after this attempt
+    next_attempt_at: datetime | None  # when it is tried again (pending only)
+
+
+async def record_attempts(conn: AsyncConnection, attempts: Sequence[Attempt], now: datetime) -> None:
+    """Record many attempts: one insert of attempt rows, one update for the delivered pushes and one
+    (executemany) for the others."""
+    if not attempts:
+        return
     await conn.execute(
-        push_attempts.insert().values(
-            push_id=push_id,
-            at=now,
-            http_status=http_status,
-            error=(error or None) and error[:300],
-            duration_ms=duration_ms,
-        )
+        push_attempts.insert(),
+        [
+            {
+                "push_id": a.push_id,
+                "at": now,
+                "http_status": a.http_status,
+                "error": (a.error or None) and a.error[:300],
+                "duration_ms": a.duration_ms,
+            }
+            for a in attempts
+        ],
     )
-    values: dict[str, Any] = {"status": status, "lease_until": None, "last_error": (error or None) and error[:300]}
-    if status == DELIVERED:
-        values["delivered_at"] = now
-    if next_attempt_at is not None:
-        values["next_attempt_at"] = next_attempt_at
-    await conn.execute(pushes.update().where(pushes.c.id == push_id).values(**values))
+    delivered = [a.push_id for a in attempts if a.status == DELIVERED]
+    if delivered:
+        await conn.execute(
+            pushes.update()
+            .where(pushes.c.id.in_(delivered))
+            .values(status=DELIVERED, lease_until=None, last_error=None, delivered_at=now)
+        )
+    others = [a for a in attempts if a.status != DELIVERED]
+    if others:
+        await conn.execute(
+            pushes.update()
+            .where(pushes.c.id == sa.bindparam("push_id"))
+            .values(
+                status=sa.bindparam("new_status"),
+                lease_until=None,
+                last_error=sa.bindparam("error"),
+                next_attempt_at=sa.func.coalesce(
+                    sa.bindparam("next_at", type_=UtcDateTime()), pushes.c.next_attempt_at
+                ),
+            ),
+            [
+                {
+                    "push_id": a.push_id,
+                    "new_status": a.status,
+                    "error": (a.error or None) and a.error[:300],
+                    "next_at": a.next_attempt_at,
+                }
+                for a in others
+            ],
+        )
 
 
 async def list_pushes(

@@ -24,19 +24,19 @@ async def run_dispatch(services: Services, stop: asyncio.Event, *, builtin_warni
     services.caches["delivery_events"] = events
     await carriers.start(events)
     dispatcher = Dispatcher(services, carriers)
+    events.dispatcher = dispatcher
     services.caches["dispatcher"] = dispatcher
     wake = services.wakeups.setdefault("dispatch", asyncio.Event())
     reloaded = time.monotonic()
 
-    async def step() -> int:
+    async def reload_routes() -> None:
         nonlocal reloaded
         if time.monotonic() - reloaded > ROUTE_RELOAD:
             await carriers.reload_routes()
             reloaded = time.monotonic()
-        return await dispatcher.step()
 
     try:
-        await run_loop("dispatch", step, stop=stop, poll=services.settings.worker_poll, wake=wake)
+        await dispatcher.run(stop, wake, poll=services.settings.worker_poll, before_claim=reload_routes)
     finally:
         await carriers.stop()
 
@@ -45,7 +45,7 @@ async def run_callbacks(services: Services, stop: asyncio.Event) -> None:
     sender = PushSender(services)
     try:
         wake = services.wakeups.setdefault("callbacks", asyncio.Event())
-        await run_loop("callbacks", sender.step, stop=stop, poll=services.settings.worker_poll, wake=wake)
+        await sender.run(stop, wake, poll=services.settings.worker_poll)
     finally:
         await sender.close()
 

@@ -1,0 +1,90 @@
+"""The SQLite writer: statements on the loop's thread, and waiting for another process's write lock without
+blocking the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import OperationalError
+
+from switchboard.store import database
+from switchboard.store.database import Database, InlineConnection
+
+
+@pytest.fixture
+async def db(tmp_path: Path):  # type: ignore[no-untyped-def]
+    handle = Database(f"sqlite+aiosqlite:///{tmp_path / 'w.db'}")
+    async with handle.write() as conn:
+        await conn.execute(sa.text("CREATE TABLE t (v INTEGER)"))
+    yield handle
+    await handle.dispose()
+
+
+def hold_write_lock(path: Path, seconds: float, held: threading.Event) -> None:
+    """Another 'process' (its own connection, as the CLI would have) holding the write lock."""
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO t VALUES (1)")
+    held.set()
+    time.sleep(seconds)
+    other.execute("COMMIT")
+    other.close()
+
+
+async def test_writer_statements_run_on_the_event_loop_thread(db: Database) -> None:
+    async with db.write() as conn:
+        raw = await conn.get_raw_connection()
+        assert isinstance(raw.driver_connection, InlineConnection)
+        await conn.execute(sa.text("INSERT INTO t VALUES (2)"))
+    async with db.read() as conn:
+        assert (await conn.execute(sa.text("SELECT COUNT(*) FROM t"))).scalar() == 1
+
+
+async def test_waiting_for_another_writer_does_not_block_the_loop(db: Database, tmp_path: Path) -> None:
+    held = threading.Event()
+    holder = threading.Thread(target=hold_write_lock, args=(tmp_path / "w.db", 0.6, held))
+    holder.start()
+    await asyncio.to_thread(held.wait)
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    ticker = asyncio.create_task(tick())
+    started = time.monotonic()
+    async with db.write() as conn:
+        await conn.execute(sa.text("INSERT INTO t VALUES (3)"))
+    waited = time.monotonic() - started
+    ticker.cancel()
+    await asyncio.to_thread(holder.join)
+    assert waited >= 0.3, "the write waited for the other writer's commit"
+    assert ticks >= 15, f"the loop kept running while the writer waited ({ticks} ticks in {waited:.2f} s)"
+    async with db.read() as conn:
+        assert (await conn.execute(sa.text("SELECT COUNT(*) FROM t"))).scalar() == 2
+
+
+async def test_a_write_lock_held_too_long_fails_the_write(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(database, "LOCK_WAIT", 0.2)
+    held = threading.Event()
+    holder = threading.Thread(target=hold_write_lock, args=(tmp_path / "w.db", 1.0, held))
+    holder.start()
+    await asyncio.to_thread(held.wait)
+    with pytest.raises(OperationalError, match="locked"):
+        async with db.write() as conn:
+            await conn.execute(sa.text("INSERT INTO t VALUES (4)"))
+    await asyncio.to_thread(holder.join)
+    async with db.write() as conn:  # the writer is usable again afterwards
+        await conn.execute(sa.text("INSERT INTO t VALUES (5)"))
+    async with db.read() as conn:
+        assert sorted(r[0] for r in await conn.execute(sa.text("SELECT v FROM t"))) == [1, 5]
