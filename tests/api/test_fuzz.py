@@ -5,7 +5,13 @@ examples, boundary values, missing and mistyped fields, non-object bodies) and f
 negative, with a fixed seed. Requests are signed with a real key so that they get past authentication;
 about two thirds name the caller's real SMS appId (tenancy is decided by the appId) and reuse real msgIds,
 verificationIds and the OTP template, so the handlers run past their parameter checks. A quarter go to
-the mirror prefixes (/sms/, /otp/).
+the mirror prefixes (/sms/, /otp/, /voice/).
+
+Voice operations name the caller's voice app, a voice rate (India, US), an uploaded audio file, real
+voiceIds (a queued sendGroup call, a finished one, a queued sendCode call, a finished SIP call) and a window
+around them. No voice worker runs (the app's lifespan, which starts workers, is not entered): an accepted
+call is only queued in the database. sendCode renders its text at acceptance (espeak-ng and sox, a few
+milliseconds for a short text, cached by text), and fileUpload runs sox on what it is given: both are real.
 
 Checks, for every response: no 5xx; on an API path, unless 404, HTTP 200 with a JSON object whose
 ``status`` and ``reason`` are strings; never -18 ("Port program unusual": an exception escaped a handler);
@@ -24,15 +30,21 @@ Scale: SWITCHBOARD_FUZZ_ALL=1 runs every coverage case and 50 fuzzed cases per o
 from __future__ import annotations
 
 import asyncio
+import base64
+import copy
+import io
 import json
 import math
 import os
 import shutil
+import struct
+import wave
 import zlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +52,7 @@ import httpx
 import pytest
 import requests
 import schemathesis
+import sqlalchemy as sa
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
@@ -55,9 +68,11 @@ from switchboard.services.context import Services
 from switchboard.services.delivery import DeliveryEvents, Dispatcher
 from switchboard.services.otp import Otp
 from switchboard.services.tenancy import NewAccount, Tenancy
+from switchboard.services.voice import SIP
 from switchboard.settings import Settings
 from switchboard.store import inbound
 from switchboard.store.database import Database
+from switchboard.store.voice_tables import voice_calls
 from tests.conftest import MASTER_KEY, Caller
 from tests.fakes.clock import FakeClock
 from tests.fakes.connector import FakeConnector
@@ -67,27 +82,40 @@ FULL = os.environ.get("SWITCHBOARD_FUZZ_ALL") == "1"
 COVERAGE_CASES = 10_000 if FULL else 10  # per operation, an even sample of schemathesis' coverage cases
 FUZZED_CASES = 50 if FULL else 8  # per operation, positive and negative
 BASE_URL = "http://switchboard.test"
-API_PREFIXES = ("/v3/", "/sms/", "/otp/")
-MIRRORS = (("/v3/otp/", "/otp/"), ("/v3/", "/sms/"))
+API_PREFIXES = ("/v3/", "/sms/", "/otp/", "/voice/")
+MIRRORS = (("/v3/voice/", "/voice/"), ("/v3/otp/", "/otp/"), ("/v3/", "/sms/"))
 INTERNAL_ERROR = "-18"
 OUR_NUMBER = "447700900123"
 ORDER_ID = "o-1"
+VOICE_CALLEES = ("919876543210", "12025550123")  # India and the US have a voice rate; nothing else has
+WINDOW = {"strTime": "2026-11-29T00:00:00+00:00", "endTime": "2026-11-30T00:00:00+00:00"}  # around the calls
 CHECKS = ["not_a_server_error", "response_schema_conformance"]
 AUTH_HEADERS = ("Api-Key", "Sign", "Timestamp")
 LOWER_AUTH_HEADERS = {h.lower() for h in AUTH_HEADERS}
+LANGUAGES = ("EN", "auto", "hi", "GL")  # spoken, detected, lower case, a code espeak-ng cannot speak (-47)
+
+
+def _wav(seconds: float) -> bytes:
+    """A 440 Hz tone as a WAV file, 8 kHz mono 16-bit (made here: no subprocess)."""
+    frames = int(8000 * seconds)
+    samples = (int(8000 * math.sin(2 * math.pi * 440 * i / 8000)) for i in range(frames))
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        out.writeframes(b"".join(struct.pack("<h", sample) for sample in samples))
+    return buffer.getvalue()
+
+
+AUDIO = base64.b64encode(_wav(0.2)).decode()
 
 
 def _labels() -> list[str]:
     """The operations of the document: the routers of routes.MOUNTS, as create_app mounts them."""
     app = FastAPI()
     routes.mount(app)
-    # Voice operations have no request/response models in the document yet (api/schemas.py covers SMS/OTP).
-    return [
-        f"{method.upper()} {path}"
-        for path, item in app.openapi()["paths"].items()
-        for method in item
-        if not path.startswith("/v3/voice/")
-    ]
+    return [f"{method.upper()} {path}" for path, item in app.openapi()["paths"].items() for method in item]
 
 
 OPERATIONS = _labels()
@@ -105,6 +133,8 @@ class Harness:
     msg_ids: list[str]
     verification_ids: list[str]
     order_ids: list[str]
+    file_id: str
+    voice_ids: list[str]
     statuses: Counter[str] = field(default_factory=Counter)
 
     def request(self, method: str, url: str, *, headers: dict[str, str], body: bytes | None = None) -> httpx.Response:
@@ -121,6 +151,11 @@ class Harness:
         data = answer.get("data")
         if isinstance(data, dict) and isinstance(data.get("verificationId"), str):
             self.verification_ids.append(data["verificationId"])
+        if isinstance(data, str) and data.isdigit():  # sendCode's voiceId
+            self.voice_ids.append(data)
+        for item in data if isinstance(data, list) else []:  # sendGroup's rows
+            if isinstance(item, dict) and item.get("voiceId"):
+                self.voice_ids.append(item["voiceId"])
 
 
 @dataclass(frozen=True)
@@ -132,6 +167,9 @@ class Seeded:
     template_id: int
     msg_ids: tuple[str, ...]
     verification_ids: tuple[str, ...]
+    file_id: str
+    voice_ids: tuple[str, ...]
+    document: dict[str, Any]  # the app's /openapi.json (the same for every app built from the settings)
 
 
 @contextmanager
@@ -153,10 +191,11 @@ def _app(
 
 
 async def _seed(services: Services, clock: FakeClock, client: httpx.AsyncClient, path: Path) -> Seeded:
-    """An account, a global SMS rate, an OTP template; delivered, failed and queued messages, a pending
-    verification and an inbound SMS."""
+    """An account, a global SMS rate and voice rates, an OTP template; delivered, failed and queued messages,
+    a pending verification, an inbound SMS; an audio file and voice calls (``_seed_voice``)."""
     new = await Tenancy(services).create_account(name="acme", balance="100", currency="USD")
-    await Catalog(services).set_rates([RateInput("sms", "*", "0.01")])
+    rates = [RateInput("sms", "*", "0.01"), RateInput("voice", "IN", "0.02"), RateInput("voice", "US", "0.01")]
+    await Catalog(services).set_rates(rates)
     caller, app_id = Caller(new=new, clock=clock), new.apps["sms"]
     template_id = await Otp(services).add_template(app_id, "Your ACME code is {code}")
     body = {"appId": app_id, "numbers": "919876543210,919876543211,919876543212", "content": "hi"}
@@ -175,7 +214,48 @@ async def _seed(services: Services, clock: FakeClock, client: httpx.AsyncClient,
         await inbound.assign_number(conn, OUR_NUMBER, app_id, services.clock.now())
     await events.inbound(InboundSms("sim", "919876543210", OUR_NUMBER, "STOP", services.clock.now()))
     msg_ids = tuple(a["msgId"] for a in sent["array"])
-    return Seeded(path, new, template_id, msg_ids, (otp["data"]["verificationId"],))
+    file_id, voice_ids = await _seed_voice(services, client, caller)
+    document = (await client.get("/openapi.json")).json()
+    return Seeded(path, new, template_id, msg_ids, (otp["data"]["verificationId"],), file_id, voice_ids, document)
+
+
+async def _seed_voice(services: Services, client: httpx.AsyncClient, caller: Caller) -> tuple[str, tuple[str, ...]]:
+    """An uploaded audio file, a sendGroup to two numbers and a sendCode: queued calls (no voice worker runs).
+    The first group call is then marked finished as the worker leaves a call, and a finished SIP call is
+    added as sendSip would (it does not exist yet), so that every record field has a value to check."""
+
+    async def post(path: str, body: dict[str, Any]) -> Any:
+        return (await client.post(path, content=json.dumps(body), headers=caller.headers())).json()
+
+    app_id = caller.apps["voice"]
+    upload = await post("/v3/voice/fileUpload", {"fileName": "hello.wav", "file": AUDIO})
+    body = {"appId": app_id, "callee": ",".join(VOICE_CALLEES), "fileId": upload.get("data"), "calledInfo": "c-1"}
+    group = await post("/v3/voice/sendGroup", body)
+    body = {"appId": app_id, "callee": VOICE_CALLEES[0], "text": "Your code is 1 2 3 4", "language": "EN"}
+    code = await post("/v3/voice/sendCode", body)
+    assert upload["status"] == group["status"] == code["status"] == "0", (upload, group, code)
+    voice_ids = [row["voiceId"] for row in group["data"]] + [code["data"]]
+    now = services.clock.now()
+    finished = {
+        "status": "done",
+        "termination_code": "200",
+        "termination_reason": "Completed",
+        "call_at": now,
+        "ringing_at": now + timedelta(seconds=2),
+        "answer_at": now + timedelta(seconds=5),
+        "hangup_at": now + timedelta(seconds=12),
+        "call_duration": 7,
+        "charged_duration": 60,
+        "cost": 20_000,
+        "keys": "12",
+    }
+    async with services.db.write() as conn:
+        await conn.execute(voice_calls.update().where(voice_calls.c.voice_id == voice_ids[0]).values(**finished))
+        query = sa.select(voice_calls).where(voice_calls.c.voice_id == voice_ids[1])
+        sip = {k: v for k, v in (await conn.execute(query)).one()._mapping.items() if k != "id"}
+        sip.update(finished, voice_id=services.msg_ids.next(), type=SIP, audio="sip:", called_info=None)
+        await conn.execute(voice_calls.insert().values(**sip))
+    return upload["data"], (*voice_ids, sip["voice_id"])
 
 
 @pytest.fixture(scope="module")
@@ -205,14 +285,16 @@ def harness(settings: Settings, seeded: Seeded, tmp_path: Path) -> Iterator[Harn
             list(seeded.msg_ids),
             list(seeded.verification_ids),
             [ORDER_ID],
+            seeded.file_id,
+            list(seeded.voice_ids),
         )
 
 
 @pytest.fixture
-def api_schema(harness: Harness) -> schemathesis.BaseSchema:
-    document = harness.runner.run(harness.client.get("/openapi.json")).json()
+def api_schema(seeded: Seeded) -> schemathesis.BaseSchema:
+    """The document fetched once per module (FastAPI takes most of a second to build it for each app)."""
     config = schemathesis.Config.from_dict({"seed": SEED, "phases": {"coverage": {"unexpected-methods": []}}})
-    return schemathesis.openapi.from_dict(document, config=config)
+    return schemathesis.openapi.from_dict(copy.deepcopy(seeded.document), config=config)
 
 
 def _variant(case: schemathesis.Case) -> int:
@@ -228,19 +310,37 @@ def _reuse(harness: Harness, case: schemathesis.Case, variant: int) -> None:
         return
     if "verification_id" in case.path_parameters:
         case.path_parameters["verification_id"] = harness.verification_ids[variant % len(harness.verification_ids)]
+    if "voice_id" in case.path_parameters:
+        case.path_parameters["voice_id"] = harness.voice_ids[variant % len(harness.voice_ids)]
     container = case.query if case.method.upper() == "GET" else case.body
     if not isinstance(container, dict):
         return
-    container["appId"] = harness.caller.apps["sms"]
-    replacements = {
+    voice = case.path.startswith("/v3/voice/")
+    container["appId"] = harness.caller.apps["voice" if voice else "sms"]
+    replacements: dict[str, Callable[[], Any]] = {
         "verificationId": lambda: harness.verification_ids[variant % len(harness.verification_ids)],
         "msgIds": lambda: ",".join(harness.msg_ids[-(1 + variant % 4) :]),
         "templateId": lambda: harness.template_id,
         "orderId": lambda: harness.order_ids[0] if case.path.endswith("/orderId/record") else container["orderId"],
     }
+    if voice:
+        replacements = _voice_replacements(harness, case, variant)
     for name, value in replacements.items():
         if name in container and variant % 2:
             container[name] = value()
+
+
+def _voice_replacements(harness: Harness, case: schemathesis.Case, variant: int) -> dict[str, Callable[[], Any]]:
+    """Real numbers with a voice rate, the uploaded file, a playable WAV, a language, the calls' window."""
+    return {
+        "callee": lambda: VOICE_CALLEES[variant % 2] if case.path.endswith("/sendCode") else ",".join(VOICE_CALLEES),
+        "fileId": lambda: harness.file_id,
+        "fileIdList": lambda: [harness.file_id],
+        "fileName": lambda: f"fuzz-{variant}.wav",
+        "file": lambda: AUDIO,
+        "language": lambda: LANGUAGES[variant // 2 % len(LANGUAGES)],
+        "params": lambda: dict(WINDOW),
+    }
 
 
 def _wire(harness: Harness, case: schemathesis.Case, variant: int) -> tuple[str, str, dict[str, str], bytes | None]:
@@ -296,19 +396,15 @@ def _operation(api_schema: schemathesis.BaseSchema, label: str) -> schemathesis.
 
 
 def _past_authentication(harness: Harness) -> int:
-    """Answers that got past the signature check (-1 is also a foreign appId, so it does not count)."""
-    return sum(count for status, count in harness.statuses.items() if status not in ("-1", "-16"))
+    """Answers that got past the signature check (-1 and voice's -52 are also a foreign appId: not counted)."""
+    return sum(count for status, count in harness.statuses.items() if status not in ("-1", "-16", "-52"))
 
 
 def test_the_document_describes_every_operation(harness: Harness, api_schema: schemathesis.BaseSchema) -> None:
     document = api_schema.raw_schema
-    labels = [
-        f"{m.upper()} {p}"
-        for p, item in document["paths"].items()
-        for m in item
-        if p.startswith("/v3/") and not p.startswith("/v3/voice/")
-    ]
-    assert labels == OPERATIONS and len(labels) == 20
+    labels = [f"{m.upper()} {p}" for p, item in document["paths"].items() for m in item if p.startswith("/v3/")]
+    assert labels == OPERATIONS and len(labels) == 29
+    assert len([label for label in labels if label.split(" ", 1)[1].startswith("/v3/voice/")]) == 9
     assert document["components"]["securitySchemes"]["SignedHeaders"]["name"] == "Api-Key"
     for label in labels:
         method, path = label.split(" ", 1)

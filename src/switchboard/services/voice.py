@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -238,6 +238,10 @@ class VoiceService:
             start, end = parse_time(start_raw), parse_time(end_raw)
         except ValueError as exc:
             raise voice_error(-22, str(exc)) from exc
+        try:  # the database compares UTC moments; one outside the years 1-9999 is out of range
+            start, end = start.astimezone(UTC), end.astimezone(UTC)
+        except OverflowError as exc:
+            raise voice_error(-25, "the window is beyond the representable years") from exc
         if end < start or end - start > RECORD_WINDOW or end < self.s.clock.now() - RECORD_AGE:
             raise voice_error(-25)
         start = max(start, self.s.clock.now() - RECORD_AGE)

@@ -24,8 +24,9 @@ from switchboard.errors import ApiError, Product
 MAX_GROUP_CALLEES = 1000
 MAX_TEXT = 1000
 MAX_CALLED_INFO = 1000
-DIGITS_7_15 = re.compile(r"^\d{7,15}$")
-ACCENT = re.compile(r"^\d{1,4}$")
+# ASCII digits only: "٩١٩٨٧٦٥٤٣٢١٠" is not a caller id (str patterns' \d matches every script's digits).
+DIGITS_7_15 = re.compile(r"^\d{7,15}$", re.ASCII)
+ACCENT = re.compile(r"^\d{1,4}$", re.ASCII)
 
 
 def voice_error(code: int, detail: str | None = None) -> ApiError:
