@@ -135,6 +135,8 @@ async def test_get_sent_records_in_a_window(client: httpx.AsyncClient, caller: C
         pytest.param("2026-10-01T00:00:00Z", "2026-11-29T00:00:00Z", "-25", id="over-31-days"),
         pytest.param("2026-11-29T00:00:00Z", "2026-11-28T00:00:00Z", "-25", id="end-before-start"),
         pytest.param("2026-01-01T00:00:00Z", "2026-01-10T00:00:00Z", "-25", id="older-than-retention"),
+        # Well-formed, but after the year 9999 in UTC: answered -25, not -18 (found by the voice fuzz's twin).
+        pytest.param("9999-12-31T20:00:00-05:00", "9999-12-31T23:00:00-05:00", "-25", id="beyond-year-9999"),
     ],
 )
 async def test_get_sent_records_window_codes(
@@ -181,6 +183,15 @@ async def test_record_mo_pages_inbound_messages(client: httpx.AsyncClient, calle
             },
             "-25",
             id="before-2022-07",
+        ),
+        pytest.param(
+            {
+                "current": 1,
+                "size": 10,
+                "params": {"strTime": "9999-12-31T20:00:00-05:00", "endTime": "9999-12-31T23:00:00-05:00"},
+            },
+            "-25",
+            id="beyond-year-9999",
         ),
         pytest.param({"current": 0, "size": 10, "params": {}}, "-22", id="current-zero"),
         pytest.param({"current": 1, "size": 101, "params": {}}, "-22", id="size-over-100"),

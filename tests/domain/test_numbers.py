@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import phonenumbers
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from switchboard.domain.numbers import classify, normalise, split_numbers
+from switchboard.domain.numbers import _parse_digits, _parse_in_full, classify, normalise, split_numbers
 
 
 @pytest.mark.parametrize(
@@ -47,3 +50,36 @@ def test_split_and_normalise() -> None:
     assert split_numbers(" 1, 2 ,,3 ") == ["1", "2", "3"]
     assert normalise("+44 20 7946 0958") == "442079460958"
     assert normalise("44#20") is None
+
+
+CALLING_CODES = sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    code=st.sampled_from(CALLING_CODES),
+    rest=st.text(alphabet="0123456789", min_size=0, max_size=14),
+    raw=st.text(alphabet="0123456789", min_size=1, max_size=15),
+    use_code=st.booleans(),
+)
+def test_the_fast_parse_agrees_with_phonenumbers_parse(code: int, rest: str, raw: str, use_code: bool) -> None:
+    digits = (str(code) + rest)[:15] if use_code else raw
+    assert _parse_digits(digits) == _parse_in_full(digits)
+
+
+@pytest.mark.parametrize(
+    "digits",
+    [
+        "390612345678",  # Italy: national number with a leading zero
+        "5491123456789",  # Argentina: mobile "9" after the code
+        "5215512345678",  # Mexico: the old mobile "1"
+        "14155552671",  # NANP
+        "79123456789",  # Russia (+7 shared with Kazakhstan)
+        "441234567890",
+        "0044123",
+        "1",
+        "999123456",  # unassigned code
+    ],
+)
+def test_the_fast_parse_agrees_on_numbering_plans_with_prefixes(digits: str) -> None:
+    assert _parse_digits(digits) == _parse_in_full(digits)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -88,6 +88,10 @@ class Reports:
             start, end = parse_time(start_raw), parse_time(end_raw)
         except ValueError as exc:
             raise sms_error(bad, str(exc)) from exc
+        try:  # the database compares UTC moments; one outside the years 1-9999 is out of range
+            start, end = start.astimezone(UTC), end.astimezone(UTC)
+        except OverflowError as exc:
+            raise sms_error(-25, "the window is beyond the representable years") from exc
         oldest = self.services.clock.now() - timedelta(days=self.services.settings.retention_days)
         if end < start or end - start > span or end < oldest:
             raise sms_error(-25)
