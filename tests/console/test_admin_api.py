@@ -248,3 +248,72 @@ async def test_an_unexpected_error_is_a_logged_500_with_a_plain_body(
     assert "admin API error on GET /admin/api/rates" in caplog.text
     page = await admin.client.get("/console/rates")
     assert page.status_code == 500 and "the error was logged" in page.text
+
+
+BEYOND_INT64 = 2**64
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body"),
+    [
+        ("GET", "/admin/api/messages?page={n}", None),
+        ("GET", "/admin/api/pushes?page={n}", None),
+        ("GET", "/admin/api/inbound?page={n}", None),
+        ("GET", "/admin/api/accounts/{account}/ledger?page={n}", None),
+        ("GET", "/admin/api/messages?accountId={n}", None),
+        ("GET", "/admin/api/pushes?accountId={n}", None),
+        ("GET", "/admin/api/inbound?accountId=-{n}", None),
+        ("DELETE", "/admin/api/rates?product=sms&country=IN&accountId={n}", None),
+        ("DELETE", "/admin/api/words?word=spam&accountId={n}", None),
+        ("PUT", "/admin/api/rates", [{"country": "IN", "price": "0.01", "accountId": BEYOND_INT64}]),
+        ("POST", "/admin/api/words", {"word": "spam", "accountId": BEYOND_INT64}),
+        ("POST", "/admin/api/routes", {"carriers": ["sim"], "position": BEYOND_INT64}),
+        (
+            "POST",
+            "/admin/api/users",
+            {"email": "x@example.test", "password": "pw", "role": "account", "accountId": -BEYOND_INT64},
+        ),
+    ],
+)
+async def test_a_number_beyond_64_bits_in_a_query_or_a_body_is_a_422_not_a_500(
+    services: Services, admin: Session, method: str, url: str, body: Any
+) -> None:
+    """Found by the admin fuzz: page numbers and account ids the database cannot hold were a 500 (OverflowError)."""
+    account = await new_account(services, "acme")
+    await Catalog(services).set_rates([])
+    target = url.format(n=BEYOND_INT64, account=account.account.id)
+    response = await admin.client.request(method, target, json=body, headers=admin.headers)
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["type"] in ("less_than_equal", "greater_than_equal"), response.text
+
+
+async def test_the_admin_api_documents_its_json_answers_and_refusals(admin: Session) -> None:
+    document = (await admin.client.get("/openapi.json")).json()
+    show = document["paths"]["/admin/api/accounts/{account_id}"]["get"]["responses"]
+    assert show["200"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/AccountOut"}
+    assert show["401"]["headers"]["WWW-Authenticate"]["required"] is True
+    assert show["404"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
+    assert show["422"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/InvalidRequest"}
+    assert "403" not in show  # reading is open to account users (in their own account) and needs no CSRF token
+    assert set(document["paths"]["/admin/api/accounts"]["post"]["responses"]) == {
+        "201",
+        "400",
+        "401",
+        "403",
+        "404",
+        "422",
+    }
+    assert "429" in document["paths"]["/admin/api/session"]["post"]["responses"]
+
+
+async def test_a_body_that_is_not_utf8_is_a_documented_400(admin: Session) -> None:
+    response = await admin.client.post(
+        "/admin/api/accounts", content=b"\x80{}", headers={**admin.headers, "Content-Type": "application/json"}
+    )
+    assert response.status_code == 400 and response.json() == {"detail": "There was an error parsing the body"}
+
+
+async def test_the_admin_api_still_answers_orjson_bytes(services: Services, admin: Session) -> None:
+    created = await admin.client.post("/admin/api/accounts", json={"name": "Café ☎"}, headers=admin.headers)
+    assert created.headers["content-type"] == "application/json"
+    assert b'"name":"Caf\xc3\xa9 \xe2\x98\x8e"' in created.content  # UTF-8, compact, as orjson writes it

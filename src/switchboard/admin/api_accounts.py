@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from switchboard.admin.access import Operator, admin_only, services_of, signed_in
 from switchboard.admin.lookup import account_for, app_for, details_for, key_for
-from switchboard.admin.oversight import PAGE_SIZE, Oversight
+from switchboard.admin.oversight import MAX_PAGE, MAX_PAGE_SIZE, PAGE_SIZE, Oversight
 from switchboard.admin.routing import AdminRoute
 from switchboard.admin.schemas import (
     AccountIn,
@@ -103,8 +103,8 @@ async def ledger(
     account_id: int,
     operator: SignedIn,
     request: Request,
-    page: Annotated[int, Query(ge=1)] = 1,
-    size: Annotated[int, Query(ge=1, le=500)] = PAGE_SIZE,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+    size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = PAGE_SIZE,
 ) -> list[LedgerOut]:
     """Ledger entries, newest first."""
     services = services_of(request)

@@ -12,7 +12,7 @@ from switchboard.admin.dashboard import carrier_states
 from switchboard.admin.errors import NotFound
 from switchboard.admin.lookup import app_for
 from switchboard.admin.routing import AdminRoute
-from switchboard.admin.schemas import CarrierIn, CarrierOut, Ok, carrier_out
+from switchboard.admin.schemas import MAX_INT64, MIN_INT64, CarrierIn, CarrierOut, Ok, carrier_out
 from switchboard.admin.traffic_schemas import (
     ApprovalIn,
     Count,
@@ -35,6 +35,7 @@ from switchboard.services.catalog import Catalog, RateInput
 router = APIRouter(route_class=AdminRoute, tags=["admin: configuration"])
 SignedIn = Annotated[Operator, Depends(signed_in)]
 Admin = Annotated[Operator, Depends(admin_only)]
+AccountParam = Annotated[int | None, Query(alias="accountId", ge=MIN_INT64, le=MAX_INT64)]
 MAX_CSV = 5 * 1024 * 1024
 
 
@@ -79,7 +80,7 @@ async def remove_rate(
     product: str,
     country: str,
     prefix: str = "",
-    account_id: Annotated[int | None, Query(alias="accountId")] = None,
+    account_id: AccountParam = None,
 ) -> Ok:
     try:
         await Catalog(services_of(request)).remove_rate(product, country, prefix, account_id)
@@ -100,9 +101,7 @@ async def add_word(body: WordIn, _: Admin, request: Request) -> Ok:
 
 
 @router.delete("/words", response_model=Ok)
-async def remove_word(
-    _: Admin, request: Request, word: str, account_id: Annotated[int | None, Query(alias="accountId")] = None
-) -> Ok:
+async def remove_word(_: Admin, request: Request, word: str, account_id: AccountParam = None) -> Ok:
     try:
         await Catalog(services_of(request)).remove_word(word, account_id)
     except OperatorError as exc:

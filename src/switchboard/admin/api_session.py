@@ -18,7 +18,7 @@ from switchboard.admin.access import (
     signed_in,
 )
 from switchboard.admin.errors import NotFound, NotSignedIn
-from switchboard.admin.routing import AdminRoute
+from switchboard.admin.routing import TOO_MANY, AdminRoute
 from switchboard.admin.schemas import (
     LoginIn,
     NewTokenOut,
@@ -38,7 +38,7 @@ SignedIn = Annotated[Operator, Depends(signed_in)]
 Admin = Annotated[Operator, Depends(admin_only)]
 
 
-@router.post("/session", response_model=SessionOut)
+@router.post("/session", response_model=SessionOut, responses={429: TOO_MANY})
 async def login(body: LoginIn, request: Request) -> JSONResponse:
     """Sign in with email and password: sets the HttpOnly session cookie; state-changing requests made with
     it must send the returned ``csrfToken`` in the ``X-CSRF-Token`` header."""

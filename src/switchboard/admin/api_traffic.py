@@ -13,9 +13,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from switchboard.admin import dashboard
 from switchboard.admin.access import Operator, services_of, signed_in
 from switchboard.admin.errors import NotFound
-from switchboard.admin.oversight import PAGE_SIZE, Oversight
+from switchboard.admin.oversight import MAX_PAGE, MAX_PAGE_SIZE, PAGE_SIZE, Oversight
 from switchboard.admin.queries import InboundFilter, MessageFilter, PushFilter
 from switchboard.admin.routing import AdminRoute
+from switchboard.admin.schemas import MAX_INT64, MIN_INT64
 from switchboard.admin.traffic_schemas import (
     DashboardOut,
     InboundOut,
@@ -33,9 +34,9 @@ from switchboard.admin.traffic_schemas import (
 
 router = APIRouter(route_class=AdminRoute, tags=["admin: traffic"])
 SignedIn = Annotated[Operator, Depends(signed_in)]
-PageNo = Annotated[int, Query(ge=1)]
-Size = Annotated[int, Query(ge=1, le=500)]
-AccountParam = Annotated[int | None, Query(alias="accountId")]
+PageNo = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+Size = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
+AccountParam = Annotated[int | None, Query(alias="accountId", ge=MIN_INT64, le=MAX_INT64)]
 
 
 def utc(moment: datetime | None) -> datetime | None:

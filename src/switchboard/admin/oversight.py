@@ -20,6 +20,8 @@ from switchboard.store import pushes as push_store
 T = TypeVar("T")
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
+MAX_OFFSET = 2**63 - 1  # what the database takes
+MAX_PAGE = MAX_OFFSET // MAX_PAGE_SIZE  # the last page number whose offset the database takes, at any size
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ def _page(rows: list[T], page: int, size: int) -> Page[T]:
 
 def _bounds(page: int, size: int) -> tuple[int, int, int]:
     page, size = max(1, page), min(max(1, size), MAX_PAGE_SIZE)
-    return page, size, (page - 1) * size
+    return page, size, min((page - 1) * size, MAX_OFFSET)
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from switchboard.admin import api_accounts, api_calls, api_catalog, api_session, api_traffic
+from switchboard.admin.routing import AdminJson
 
 PREFIX = "/admin/api"
 
 
 def admin_router() -> APIRouter:
-    router = APIRouter(prefix=PREFIX)
+    router = APIRouter(prefix=PREFIX, default_response_class=AdminJson)  # JSON schemas in the document
     for part in (api_session, api_accounts, api_catalog, api_traffic, api_calls):
         router.include_router(part.router)
     return router

@@ -6,7 +6,7 @@ Money is text with six decimals, as on the Onbuka API; times are ISO 8601 in UTC
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
@@ -17,6 +17,9 @@ from switchboard.store.tenants import Account, ApiKey, App
 from switchboard.store.users import Token, User
 
 SECRET_KEYS = ("password", "headers")
+MIN_INT64, MAX_INT64 = -(2**63), 2**63 - 1
+# An integer the database can store (ids, positions): beyond it a request is refused (422), not a 500.
+Int64 = Annotated[int, Field(ge=MIN_INT64, le=MAX_INT64)]
 
 
 class Model(BaseModel):
@@ -25,6 +28,29 @@ class Model(BaseModel):
 
 class Ok(Model):
     ok: bool = True
+
+
+class Problem(BaseModel):
+    """A refusal: HTTP 401, 403, 404 or 429 (see admin/errors.py), the reason in ``detail``."""
+
+    detail: str
+
+
+class FieldError(BaseModel):
+    """One reason a request does not validate, as FastAPI reports it: where (``loc``), why and what was sent."""
+
+    loc: list[str | int]
+    msg: str
+    type: str
+    input: Any = None
+    ctx: dict[str, Any] | None = None
+
+
+class InvalidRequest(BaseModel):
+    """HTTP 422: the request does not validate (``detail`` lists the field errors) or was understood and refused
+    (``detail`` is the reason, e.g. an unknown carrier type or a rate that does not parse)."""
+
+    detail: str | list[FieldError]
 
 
 class LoginIn(Model):
@@ -43,7 +69,7 @@ class UserIn(Model):
     email: str
     password: str
     role: str = Field(description="admin | account")
-    account_id: int | None = None
+    account_id: Int64 | None = None
 
 
 class UserOut(Model):

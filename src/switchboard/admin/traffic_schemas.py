@@ -10,7 +10,7 @@ from pydantic import Field
 
 from switchboard.admin.dashboard import Dashboard
 from switchboard.admin.oversight import Timeline
-from switchboard.admin.schemas import Model
+from switchboard.admin.schemas import Int64, Model
 from switchboard.domain.routing import Route
 from switchboard.money import format_amount
 from switchboard.store.catalog import Template
@@ -22,7 +22,7 @@ class RateIn(Model):
     price: str
     currency: str = "USD"
     prefix: str = ""
-    account_id: int | None = None
+    account_id: Int64 | None = None
 
 
 class RateOut(Model):
@@ -41,7 +41,7 @@ class Count(Model):
 
 class WordIn(Model):
     word: str
-    account_id: int | None = None
+    account_id: Int64 | None = None
 
 
 class WordOut(Model):
@@ -67,10 +67,10 @@ class ApprovalIn(Model):
 
 class RouteIn(Model):
     carriers: list[str]
-    position: int | None = None
+    position: Int64 | None = None
     country: str | None = None
     prefix: str | None = None
-    account_id: int | None = None
+    account_id: Int64 | None = None
     sender_id: str | None = None
 
 
