@@ -88,3 +88,20 @@ async def test_a_write_lock_held_too_long_fails_the_write(
         await conn.execute(sa.text("INSERT INTO t VALUES (5)"))
     async with db.read() as conn:
         assert sorted(r[0] for r in await conn.execute(sa.text("SELECT v FROM t"))) == [1, 5]
+
+
+async def test_checkpoints_run_in_a_thread_of_their_own_until_dispose(tmp_path: Path) -> None:
+    handle = Database(f"sqlite+aiosqlite:///{tmp_path / 'c.db'}")
+    async with handle.write() as conn:
+        assert (await conn.execute(sa.text("PRAGMA wal_autocheckpoint"))).scalar() == 0
+        await conn.execute(sa.text("CREATE TABLE t (v INTEGER)"))
+        await conn.execute(sa.text("INSERT INTO t VALUES (1)"))
+    name = f"checkpoint {tmp_path / 'c.db'}"
+    assert any(t.name == name and t.is_alive() for t in threading.enumerate())
+    await asyncio.sleep(database.CHECKPOINT_EVERY * 2.5)
+    other = sqlite3.connect(tmp_path / "c.db")
+    busy, frames, done = other.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    other.close()
+    assert busy == 0 and frames == done, "everything written was already copied back"
+    await handle.dispose()
+    assert not [t for t in threading.enumerate() if t.name == name and t.is_alive()]

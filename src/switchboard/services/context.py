@@ -12,6 +12,7 @@ from switchboard.auth.secrets import SecretBox
 from switchboard.clock import Clock, SystemClock
 from switchboard.ids import MessageIds
 from switchboard.services.send_limits import RedisSendLimits, SendLimits, SqlSendLimits
+from switchboard.services.wakeups import WakeBus
 from switchboard.settings import Settings
 from switchboard.store.database import Database
 
@@ -51,9 +52,15 @@ class Services:
         self.caches.pop(f"ttl:{name}", None)
 
     def wake(self, role: str) -> None:
+        """Wake ``role``'s loop in this process and, with Redis (production layout), in every other one."""
         event = self.wakeups.get(role)
         if event is not None:
             event.set()
+        if self.redis is not None:
+            bus = self.caches.get("wake_bus")
+            if bus is None:
+                bus = self.caches["wake_bus"] = WakeBus(self.redis)
+            bus.publish(role)
 
     @classmethod
     def build(cls, settings: Settings, *, db: Database | None = None, clock: Clock | None = None) -> Services:

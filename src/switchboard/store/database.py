@@ -15,8 +15,11 @@ busy timeout is 0 and ``BEGIN IMMEDIATE`` is retried with asynchronous sleeps.
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
+import threading
 import time
+import weakref
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -30,12 +33,15 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.util import await_only
 
+log = logging.getLogger("switchboard.store")
+
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=NORMAL",
     "PRAGMA foreign_keys=ON",
     "PRAGMA busy_timeout=10000",
 )
+CHECKPOINT_EVERY = 0.5  # seconds between WAL checkpoints of the writer's commits
 LOCK_WAIT = 10.0  # seconds the writer waits for another process's write lock before failing
 
 
@@ -59,7 +65,9 @@ class Database:
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
             self.reader = _sqlite_engine(url, immediate=False, pool_size=pool_size)
             self.writer = _sqlite_engine(url, immediate=True, pool_size=1)
+            self._checkpointer = Checkpointer(database) if database and database != ":memory:" else None
         else:
+            self._checkpointer = None
             self.reader = self.writer = create_async_engine(
                 url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
             )
@@ -71,6 +79,8 @@ class Database:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
         """A read-write transaction, committed when the block ends without error."""
+        if self._checkpointer is not None:
+            self._checkpointer.start()
         async with self.writer.begin() as conn:
             yield conn
 
@@ -80,9 +90,54 @@ class Database:
             yield conn
 
     async def dispose(self) -> None:
+        if self._checkpointer is not None:
+            await self._checkpointer.stop()
         await self.reader.dispose()
         if self.writer is not self.reader:
             await self.writer.dispose()
+
+
+class Checkpointer:
+    """Copies the WAL back into the database file every ``CHECKPOINT_EVERY`` seconds from a thread of its own.
+    A checkpoint syncs the database file to disk; left to SQLite's automatic checkpoint it would run inside a
+    commit of the writer, i.e. on the event loop. PASSIVE: it never waits for readers or writers. The thread
+    owns its connection from open to close (a connection closed while another thread uses it crashes), and
+    ends when stopped or when its Database is gone."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is None or not self._thread.is_alive():
+            self._stop.clear()
+            self._thread = threading.Thread(
+                target=_checkpoints,
+                args=(self.path, self._stop, weakref.ref(self)),
+                daemon=True,
+                name=f"checkpoint {self.path}",
+            )
+            self._thread.start()
+
+    async def stop(self) -> None:
+        self._stop.set()
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            await asyncio.to_thread(thread.join, 5.0)
+
+
+def _checkpoints(path: str, stop: threading.Event, owner: weakref.ref[Checkpointer]) -> None:
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        connection.execute("PRAGMA busy_timeout=10000")
+        while not stop.wait(CHECKPOINT_EVERY) and owner() is not None:
+            try:
+                connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            except sqlite3.Error:
+                log.warning("WAL checkpoint failed; retrying", exc_info=True)
+    finally:
+        connection.close()
 
 
 def _sqlite_engine(url: str, *, immediate: bool, pool_size: int) -> AsyncEngine:
@@ -98,6 +153,7 @@ def _sqlite_engine(url: str, *, immediate: bool, pool_size: int) -> AsyncEngine:
             cursor.execute(pragma)
         if immediate:
             cursor.execute("PRAGMA busy_timeout=0")  # never block the loop: _on_begin waits asynchronously
+            cursor.execute("PRAGMA wal_autocheckpoint=0")  # the Checkpointer does it, off the loop
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")

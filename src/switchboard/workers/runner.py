@@ -7,6 +7,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from switchboard.services.context import Services
+from switchboard.services.wakeups import WakeBus
 from switchboard.workers.roles import run_callbacks, run_dispatch, run_scheduler
 from switchboard.workers.voice import run_voice
 
@@ -33,7 +34,12 @@ class Workers:
 
     async def start(self) -> None:
         self._stop.clear()
+        for role in self.roles:
+            self.services.wakeups.setdefault(role, asyncio.Event())
         self._tasks = [asyncio.create_task(self._run(role), name=f"worker-{role}") for role in self.roles]
+        if self.services.redis is not None:
+            bus = WakeBus(self.services.redis)
+            self._tasks.append(asyncio.create_task(bus.listen(self.services.wakeups, self._stop), name="wake-ups"))
 
     def _run(self, role: str) -> Coroutine[Any, Any, None]:
         if role == "dispatch":
