@@ -101,12 +101,12 @@ class PostgresMessages:
         return [_message(row) for row in self._query(ROWS.format(mark=int(mark), int="BIGINT"))]
 
 
-def _provision(env: dict[str, str], harness: Harness) -> dict[str, Any]:
-    """One funded account with anti-pumping off, its report URL at the receiver, and the SMPP carrier
-    (``bench.provision``: the CLI's commands in one process)."""
+def _provision(env: dict[str, str], harness: Harness, binds: int) -> dict[str, Any]:
+    """One funded account with anti-pumping off, its report URL at the receiver, and the SMPP carrier with
+    ``binds`` binds (``bench.provision``: the CLI's commands in one process)."""
     args = [sys.executable, "-m", "bench.provision", "--report-url", f"{harness.receiver_url}/report"]
     args += ["--smpp-port", str(harness.smsc_port), "--system-id", SMSC_SYSTEM_ID, "--password", SMSC_PASSWORD]
-    out = run_command([*args, "--binds", str(BINDS), "--window", str(WINDOW)], env)
+    out = run_command([*args, "--binds", str(binds), "--window", str(WINDOW)], env)
     account: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     return account
 
@@ -132,7 +132,9 @@ def running_delivery_switchboard(backend: str, harness: Harness) -> Iterator[Sys
         if database_url:
             env["SWITCHBOARD_REDIS_URL"] = REDIS_URL
             stack.callback(_delete_redis_keys)
-        account = _provision(env, harness)
+        # The production layout's two dispatch workers share the carrier's binds (2 each, 4 in all).
+        binds = BINDS if database_url is None else 2 * BINDS
+        account = _provision(env, harness, binds)
         cli = switchboard_executable()
 
         def start(name: str, args: list[str], node: int, port: int | None = None) -> ManagedProcess:
@@ -147,7 +149,6 @@ def running_delivery_switchboard(backend: str, harness: Harness) -> Iterator[Sys
             port = free_port()
             processes["serve"] = start("serve", ["serve"], 0, port)
             urls.append(f"http://127.0.0.1:{port}")
-            binds = BINDS
         else:
             for node in (1, 2):
                 port = free_port()
@@ -158,7 +159,6 @@ def running_delivery_switchboard(backend: str, harness: Harness) -> Iterator[Sys
             processes["callbacks+scheduler"] = start(
                 "callbacks", ["worker", "--role", "callbacks", "--role", "scheduler"], 5
             )
-            binds = 2 * BINDS
         stack.callback(signal_all, list(processes.values()))  # unwinding runs this first: all stop together
         for url, name in zip(urls, [n for n in processes if n in ("serve", "api1", "api2")], strict=True):
             wait_healthy(f"{url}/health", processes[name])
@@ -181,6 +181,6 @@ def running_delivery_switchboard(backend: str, harness: Harness) -> Iterator[Sys
         notes = {
             "database": "postgresql + redis" if database_url else "sqlite",
             "layout": layout,
-            "carrier": f"smpp, {BINDS} binds x window {WINDOW} per dispatch process",
+            "carrier": f"smpp, {binds} binds x window {WINDOW} (shared by the dispatch processes)",
         }
         yield System(backend=backend, target=target, processes=pids, store=store, notes=notes)

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import uuid
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from switchboard.connectors.sms.base import CarrierEvents, SmsConnector
 from switchboard.connectors.sms.simulator import Scenario, SimulatorConnector
+from switchboard.connectors.sms.smpp import SmppConnector
 from switchboard.domain.routing import Route
 from switchboard.errors import OperatorError
+from switchboard.services.bind_slots import BindSlots
 from switchboard.services.context import Services
 from switchboard.services.routes import add_route
 from switchboard.store import carriers as store
@@ -28,7 +33,7 @@ def build_connector(carrier: Carrier, services: Services) -> SmsConnector:
         if carrier.type == "simulator":
             return SimulatorConnector(carrier.name, Scenario.of(carrier.config), services.clock)
         if carrier.type == "smpp":
-            from switchboard.connectors.sms.smpp import SmppConfig, SmppConnector
+            from switchboard.connectors.sms.smpp import SmppConfig
 
             return SmppConnector(SmppConfig(name=carrier.name, **carrier.config))
         if carrier.type == "http":
@@ -49,6 +54,9 @@ class CarrierSet:
         self.enabled: list[str] = []
         self.routes: list[Route] = []
         self._builtin_warning = builtin_warning
+        # Production layout: SMPP binds are shared with the other dispatch workers through Redis.
+        worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.bind_slots = BindSlots(services.redis, worker_id) if services.redis is not None else None
 
     async def start(self, events: CarrierEvents) -> None:
         async with self.s.db.read() as conn:
@@ -57,6 +65,8 @@ class CarrierSet:
         for carrier in configured:
             if carrier.enabled:
                 connector = build_connector(carrier, self.s)
+                if self.bind_slots is not None and isinstance(connector, SmppConnector):
+                    await connector.use_slots([])  # binds come from the shared slots (rebalance_binds)
                 await connector.start(events)
                 self.connectors[carrier.name] = connector
                 self.enabled.append(carrier.name)
@@ -68,6 +78,18 @@ class CarrierSet:
             self.connectors[BUILTIN] = builtin
             self.enabled = [BUILTIN]
 
+    async def rebalance_binds(self) -> None:
+        """Production layout: take this worker's share of each SMPP carrier's binds (see bind_slots.py)."""
+        if self.bind_slots is None:
+            return
+        workers = await self.bind_slots.live_workers()
+        for name, connector in self.connectors.items():
+            if isinstance(connector, SmppConnector):
+                held = await self.bind_slots.rebalance(name, connector.config.binds, workers)
+                if held != connector.slots:
+                    log.info("carrier %s: this worker binds slots %s of %d", name, held, connector.config.binds)
+                    await connector.use_slots(held)
+
     async def reload_routes(self) -> None:
         async with self.s.db.read() as conn:
             self.routes = await store.list_routes(conn)
@@ -78,6 +100,11 @@ class CarrierSet:
                 await connector.stop()
             except Exception:
                 log.exception("carrier %s did not stop cleanly", connector.name)
+        if self.bind_slots is not None:
+            try:
+                await self.bind_slots.release_all()
+            except Exception:
+                log.warning("bind slots not released (they expire by themselves)", exc_info=True)
         self.connectors.clear()
         self.enabled.clear()
 

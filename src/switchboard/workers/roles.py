@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import time
 from datetime import timedelta
 
+from switchboard.services.bind_slots import RENEW as BIND_RENEW
 from switchboard.services.carriers import CarrierSet
 from switchboard.services.context import Services
 from switchboard.services.delivery import DeliveryEvents, Dispatcher, expire_stale, reapply_early_receipts
@@ -15,6 +18,7 @@ from switchboard.services.sms import Scheduled
 from switchboard.workers.loop import run_loop
 
 ROUTE_RELOAD = 5.0
+log = logging.getLogger("switchboard.workers")
 
 
 async def run_dispatch(services: Services, stop: asyncio.Event, *, builtin_warning: bool = True) -> None:
@@ -35,9 +39,23 @@ async def run_dispatch(services: Services, stop: asyncio.Event, *, builtin_warni
             await carriers.reload_routes()
             reloaded = time.monotonic()
 
+    async def rebalance_binds() -> None:
+        while not stop.is_set():
+            try:
+                await carriers.rebalance_binds()
+            except Exception:
+                log.warning("sharing SMPP binds failed; retrying", exc_info=True)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), BIND_RENEW)
+
+    binds = asyncio.create_task(rebalance_binds()) if carriers.bind_slots is not None else None
     try:
         await dispatcher.run(stop, wake, poll=services.settings.worker_poll, before_claim=reload_routes)
     finally:
+        if binds is not None:
+            binds.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await binds
         await carriers.stop()
 
 

@@ -148,11 +148,8 @@ class SmppConnector:
             "inbound": 0,
             "events_failed": 0,
         }
-        self.sessions: list[BindSession] = [
-            BindSession(config, f"{config.name}#{index}.{kind}", kind, self._on_deliver)
-            for index in range(config.binds)
-            for kind in BIND_MODES[config.bind]
-        ]
+        self._by_slot: dict[int, list[BindSession]] = {slot: self._sessions_for(slot) for slot in range(config.binds)}
+        self.sessions: list[BindSession] = [session for group in self._by_slot.values() for session in group]
         self._interpreter = DeliverInterpreter(config.name)
         self._events: CarrierEvents | None = None
         self._rotation = itertools.count()
@@ -175,6 +172,34 @@ class SmppConnector:
     async def stop(self) -> None:
         """Unbind every session and close its connection."""
         await asyncio.gather(*(session.stop() for session in self.sessions))
+
+    def _sessions_for(self, slot: int) -> list[BindSession]:
+        """The session(s) of one bind slot: one transceiver, transmitter or receiver, or a pair."""
+        return [
+            BindSession(self.config, f"{self.config.name}#{slot}.{kind}", kind, self._on_deliver)
+            for kind in BIND_MODES[self.config.bind]
+        ]
+
+    @property
+    def slots(self) -> list[int]:
+        return sorted(self._by_slot)
+
+    async def use_slots(self, slots: list[int]) -> None:
+        """Hold exactly these bind slots (0 .. binds-1): bind the new ones, unbind the ones given up. In the
+        production layout the dispatch workers share a carrier's ``binds`` this way (services/bind_slots.py)."""
+        wanted = set(slots)
+        if any(not 0 <= slot < self.config.binds for slot in wanted):
+            raise ValueError(f"carrier {self.name} has bind slots 0..{self.config.binds - 1}, not {sorted(wanted)}")
+        leaving = [session for slot in set(self._by_slot) - wanted for session in self._by_slot.pop(slot)]
+        added: list[BindSession] = []
+        for slot in sorted(wanted - set(self._by_slot)):
+            self._by_slot[slot] = self._sessions_for(slot)
+            added.extend(self._by_slot[slot])
+        self.sessions = [session for slot in sorted(self._by_slot) for session in self._by_slot[slot]]
+        if self._events is not None:
+            for session in added:
+                session.start()
+        await asyncio.gather(*(session.stop() for session in leaving))
 
     async def submit(self, message: OutboundSms) -> SubmitAccepted:
         """Send every part of ``message`` over one bound transmitting session; raises SubmitError."""
