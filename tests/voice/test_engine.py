@@ -35,8 +35,11 @@ async def engine_with(services: Services, *trunks: FakeTrunk, cps: int = 100, co
     return VoiceEngine(services, trunk_set)
 
 
-async def run_until_idle(engine: VoiceEngine) -> None:
-    for _ in range(100):
+async def run_until_idle(engine: VoiceEngine, timeout: float = 10.0) -> None:
+    """Step the engine until it has nothing claimed or in progress (a deadline in time, not in steps: calls
+    last a given time however fast the steps are)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
         claimed = await engine.step()
         if not claimed and not engine.active:
             return
