@@ -364,3 +364,23 @@ async def test_parallel_requests_never_overdraw_and_cost_equals_the_ledger(
             )
         ).scalar_one()
     assert charged == 100_000
+
+
+@pytest.mark.usefixtures("priced")
+async def test_a_large_send_stores_every_row_whole(
+    client: httpx.AsyncClient, caller: Caller, services: Services
+) -> None:
+    # 300 numbers: on PostgreSQL the rows go in with COPY (store/messages.py), on SQLite with INSERT.
+    numbers = [f"9198765{i:05d}" for i in range(300)]
+    answer = await post(client, caller, body(caller, numbers=",".join(numbers), content="x" * 200, senderId="ACME"))
+    assert answer["success"] == "300"
+    async with services.db.read() as conn:
+        rows = [dict(r._mapping) for r in await conn.execute(sa.select(messages).order_by(messages.c.id))]
+    assert [r["msg_id"] for r in rows] == [a["msgId"] for a in answer["array"]]
+    assert [r["number"] for r in rows] == numbers
+    first = rows[0]
+    assert (first["status"], first["sender_id"], first["segments"], first["encoding"]) == ("queued", "ACME", 2, "gsm7")
+    assert first["cost"] == 2 * first["price"] and first["due_at"] == first["created_at"]
+    assert first["due_at"].tzinfo is not None and first["send_at"] is None and first["attempts"] == 0
+    snap = await snapshot(services, caller.new.account.id)
+    assert snap["balance"] + snap["gift"] + sum(r["cost"] for r in rows) == 100_000_000

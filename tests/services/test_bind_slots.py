@@ -12,9 +12,15 @@ import redis.asyncio as aioredis
 
 from switchboard.connectors.sms.smpp import SmppConnector
 from switchboard.services.bind_slots import BindSlots, fair_share
+from switchboard.services.catalog import Catalog, RateInput
+from switchboard.services.context import Services
+from switchboard.services.delivery import RETRY_ELSEWHERE, Dispatcher
 from switchboard.smsc import SmscServer
+from switchboard.store.tables import messages
+from tests.conftest import Caller
 from tests.connectors.test_smpp import eventually, free_port, smpp_config
 from tests.fakes.carrier_events import RecordingEvents
+from tests.services.test_delivery import account_state, carrier_set, rows, send
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
@@ -101,3 +107,20 @@ async def test_the_connector_binds_exactly_the_slots_it_holds() -> None:
                 await connector.use_slots([3])
         finally:
             await asyncio.wait_for(connector.stop(), 10.0)
+
+
+async def test_a_worker_holding_none_of_the_binds_hands_the_message_back_for_a_second(
+    services: Services, caller: Caller
+) -> None:
+    await Catalog(services).set_rates([RateInput("sms", "*", "0.01")])
+    connector = SmppConnector(smpp_config(free_port(), binds=2))
+    await connector.use_slots([])  # the other dispatch workers hold both binds
+    await connector.start(RecordingEvents())
+    dispatcher = Dispatcher(services, carrier_set(services, connector))
+    await send(services, caller)
+    assert await dispatcher.step() == 1
+    [message] = await rows(services, messages)
+    assert (message["status"], message["error_code"]) == ("queued", "SMPP_NO_SLOT"), "retried, not failed"
+    assert (message["due_at"] - services.clock.now()).total_seconds() == RETRY_ELSEWHERE
+    assert await account_state(services, caller) == (100_000_000 - 10_000, 0)
+    await connector.stop()

@@ -10,7 +10,7 @@ A worker binds a slot only while it holds its key; shares are recomputed every `
 worker joins, the others give up their surplus before it can take it (it only gets free slots).
 
 With fewer binds than workers, some workers hold none for that carrier: their submits to it fail as
-temporary (SMPP_NOT_BOUND) and the message is retried, usually by a worker that holds a bind.
+temporary (SMPP_NO_SLOT) and the message is retried a second later, usually by a worker that holds a bind.
 Embedded mode (``serve``, no Redis) opens every bind in its one process.
 """
 
@@ -20,8 +20,8 @@ import time
 from typing import Any
 
 PREFIX = "sb:binds"
-TTL = 15  # seconds a slot or a heartbeat lives without renewal
-RENEW = 5.0  # seconds between renewals / rebalancing
+TTL = 5  # seconds a slot or a heartbeat lives without renewal
+RENEW = 1.0  # seconds between renewals / rebalancing
 
 # Renew (or release) a key only while it still names this worker.
 _RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('expire', KEYS[1], ARGV[2]) end return 0"

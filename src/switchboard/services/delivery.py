@@ -53,6 +53,10 @@ SUBMIT_TIMEOUT = 30.0
 QUEUE_LIFETIME = timedelta(hours=24)
 RETRY_FIRST = 5.0
 RETRY_MAX = 300.0
+# Not a carrier's refusal: this process has no bind to the carrier right now (another dispatch worker holds the
+# carrier's binds, or they are reconnecting). Retried soon, usually by a worker that holds a bind.
+NOT_HERE = frozenset({"SMPP_NO_SLOT", "SMPP_NOT_BOUND"})
+RETRY_ELSEWHERE = 1.0
 CLAIM_AT_LEAST = 50  # claim when this many slots are free (fewer, larger claims)
 RECORD_WAIT = 5.0
 READINGS_AFTER = timedelta(seconds=1)
@@ -270,7 +274,11 @@ class Dispatcher:
         retries = []
         for outcome in outcomes:
             if outcome.kind == "retry":
-                delay = min(RETRY_FIRST * 2 ** max(0, outcome.message["attempts"] - 1), RETRY_MAX)
+                delay = (
+                    RETRY_ELSEWHERE
+                    if outcome.error in NOT_HERE
+                    else min(RETRY_FIRST * 2 ** max(0, outcome.message["attempts"] - 1), RETRY_MAX)
+                )
                 retries.append(
                     {
                         "message_id": outcome.message["id"],

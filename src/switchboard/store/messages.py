@@ -19,11 +19,22 @@ FAILED = "failed"
 EXPIRED = "expired"
 CANCELLED = "cancelled"
 FINAL_STATES = frozenset({DELIVERED, FAILED, EXPIRED, CANCELLED})
+COPY_FROM = 50  # rows from which PostgreSQL inserts use COPY
 
 
 async def insert_messages(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
-        await conn.execute(messages.insert(), list(rows))
+    """Insert new message rows (every row has the same keys). On PostgreSQL many rows go in with COPY, which
+    costs the server a fraction of an INSERT per row; it runs on the transaction's own connection."""
+    if not rows:
+        return
+    if len(rows) >= COPY_FROM and conn.dialect.name == "postgresql":
+        raw = await conn.get_raw_connection()
+        columns = list(rows[0])
+        await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
+            messages.name, records=[tuple(row[c] for c in columns) for row in rows], columns=columns
+        )
+        return
+    await conn.execute(messages.insert(), list(rows))
 
 
 async def count_since(conn: AsyncConnection, account_id: int, since: datetime) -> int:

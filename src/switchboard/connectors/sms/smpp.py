@@ -242,6 +242,9 @@ class SmppConnector:
         }
 
     def _pick(self) -> BindSession:
+        if not self.sessions:  # production layout: the other dispatch workers hold this carrier's binds
+            self.counters["errors"] += 1
+            raise SubmitError("SMPP_NO_SLOT", f"this worker holds none of carrier {self.name}'s binds", temporary=True)
         transmitters = [s for s in self.sessions if s.can_transmit]
         if not transmitters:
             raise SubmitError("SMPP_NO_TRANSMITTER", f"carrier {self.name} binds as receiver only", temporary=False)
