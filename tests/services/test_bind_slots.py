@@ -124,3 +124,23 @@ async def test_a_worker_holding_none_of_the_binds_hands_the_message_back_for_a_s
     assert (message["due_at"] - services.clock.now()).total_seconds() == RETRY_ELSEWHERE
     assert await account_state(services, caller) == (100_000_000 - 10_000, 0)
     await connector.stop()
+
+
+async def test_a_worker_holding_no_bind_leaves_the_queue_to_the_others(services: Services, caller: Caller) -> None:
+    await Catalog(services).set_rates([RateInput("sms", "*", "0.01")])
+    connector = SmppConnector(smpp_config(free_port(), binds=2))
+    await connector.use_slots([])
+    carriers = carrier_set(services, connector)
+    carriers.bind_slots = BindSlots(None, "w1")  # the production layout (the Redis client is not used here)
+    assert not carriers.can_submit()
+    await send(services, caller)
+    stop, wake = asyncio.Event(), asyncio.Event()
+    task = asyncio.create_task(Dispatcher(services, carriers).run(stop, wake, poll=0.05))
+    await asyncio.sleep(0.3)
+    stop.set()
+    await asyncio.wait_for(task, 5)
+    [message] = await rows(services, messages)
+    assert (message["status"], message["attempts"]) == ("queued", 0), "never claimed"
+    await connector.use_slots([1])
+    assert carriers.can_submit()
+    await connector.stop()

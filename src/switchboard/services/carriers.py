@@ -78,6 +78,16 @@ class CarrierSet:
             self.connectors[BUILTIN] = builtin
             self.enabled = [BUILTIN]
 
+    def can_submit(self) -> bool:
+        """False while this worker holds no bind of any of its carriers (production layout: the others hold
+        them all, e.g. just after it started): it then leaves the queue to the workers that can send."""
+        if self.bind_slots is None:
+            return True
+        return any(
+            not isinstance(connector, SmppConnector) or connector.sessions
+            for connector in (self.connectors[name] for name in self.enabled)
+        )
+
     async def rebalance_binds(self) -> None:
         """Production layout: take this worker's share of each SMPP carrier's binds (see bind_slots.py)."""
         if self.bind_slots is None:

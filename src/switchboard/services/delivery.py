@@ -156,7 +156,7 @@ class Dispatcher:
         while not stop.is_set():
             free = self._capacity - len(inflight)
             claimed: list[dict[str, Any]] = []
-            if free >= min(CLAIM_AT_LEAST, self._capacity):
+            if free >= min(CLAIM_AT_LEAST, self._capacity) and self.carriers.can_submit():
                 try:
                     if before_claim is not None:
                         await before_claim()
