@@ -237,6 +237,7 @@ def measure(
     *,
     ceilings: dict[str, float],
     drain_limit: float,
+    rate: float = 0.0,
 ) -> Measurement:
     """One load run through ``system`` and its figures (see the module docstring)."""
     label = f"{scenario}/{system.backend}/{mode}"
@@ -255,6 +256,7 @@ def measure(
             path=system.path,
             params=system.params,
             record_ids=system.store is None,
+            rate=rate,
         )
         load_end = time.time()
         if system.store is not None:

@@ -37,6 +37,7 @@ class LoadSpec:
     server_pids: list[int] = field(default_factory=list)  # more server processes whose CPU counts as "server"
     params: dict[str, str] = field(default_factory=dict)  # api "jasmin": extra form fields (dlr-url, ...)
     record_ids: bool = False  # return the id of every accepted message with the time its answer arrived
+    rate: float = 0.0  # requests/s over all connections on a fixed schedule (open loop); 0: each as fast as it can
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))

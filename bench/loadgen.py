@@ -142,7 +142,12 @@ FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
 async def connection(poster: Poster, spec: LoadSpec, worker: int, tally: Tally) -> None:
     """One connection's loop: build a request, send it, count it; until the window ends."""
     requests = Requests(spec, worker)
+    interval = spec.connections / spec.rate if spec.rate > 0 else 0.0
+    due = time.perf_counter() + interval * worker / max(1, spec.connections)
     while time.perf_counter() < tally.end:
+        if interval:  # open loop: this connection's share of the rate, on a fixed schedule
+            due += interval
+            await asyncio.sleep(max(0.0, due - interval - time.perf_counter()))
         body, headers = requests.next()
         started = time.perf_counter()
         try:

@@ -66,7 +66,7 @@ def _ms(value: float) -> str:
 
 
 def _figures_of(m: Measurement, ceiling_rps: float | None) -> list[Figure]:
-    label = {"single": "single", "batch": f"batch x{m.batch}"}.get(m.mode, m.mode)
+    label = {"single": "single", "batch": f"batch x{m.batch}", "half": "single at half load"}.get(m.mode, m.mode)
     prefix = f"{label}: " if label else ""
     extra = [Figure(m.scenario, m.backend, prefix + e.metric, e.value, e.shown, None, e.ratios) for e in m.extra]
     if m.result is None:

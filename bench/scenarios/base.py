@@ -55,6 +55,7 @@ class Context:
         path: str = "/v3/sendSms",
         params: dict[str, str] | None = None,
         record_ids: bool = False,
+        rate: float = 0.0,
     ) -> LoadResult:
         """Run the load generator against ``target``'s sendSms with this run's concurrency and timing.
 
@@ -80,6 +81,7 @@ class Context:
             server_pids=list(target.pids),
             params=params or {},
             record_ids=record_ids,
+            rate=rate,
         )
         result = run_load(spec)
         if result.requests < 2 * cfg.connections:

@@ -49,16 +49,33 @@ def deliver_switchboard(
     ctx.step(f"{scenario}: starting switchboard on {backend} with an SMPP carrier")
     try:
         with running_harness(f"{scenario}-{backend}") as harness, running_delivery_switchboard(backend, harness) as sut:
+            single_rate = 0.0
             for mode in modes:
-                batch = 1 if mode == "single" else cfg.batch_size
-                ctx.step(f"{scenario}: {backend}, {mode} POSTs, {cfg.connections} connections, {cfg.seconds:g}s")
+                batch = cfg.batch_size if mode == "batch" else 1
+                rate = single_rate / 2 if mode == "half" else 0.0
+                if mode == "half" and not rate:
+                    continue
+                shape = f"at {rate:,.0f} req/s (half the single-number rate)" if rate else "as fast as accepted"
+                ctx.step(
+                    f"{scenario}: {backend}, {mode} POSTs {shape}, {cfg.connections} connections, {cfg.seconds:g}s"
+                )
                 try:
                     measurement = measure(
-                        ctx, scenario, sut, harness, mode, batch, ceilings=ceilings, drain_limit=drain_limit(ctx)
+                        ctx,
+                        scenario,
+                        sut,
+                        harness,
+                        mode,
+                        batch,
+                        ceilings=ceilings,
+                        drain_limit=drain_limit(ctx),
+                        rate=rate,
                     )
                 except BenchError as exc:
                     ctx.fail(f"{scenario}/{backend}/{mode}", exc)
                     continue
+                if mode == "single":
+                    single_rate = measurement.result.rps if measurement.result else 0.0
                 ctx.record(measurement)
     except BenchError as exc:
         ctx.fail(f"{scenario}/{backend}", exc)
@@ -77,4 +94,4 @@ class DeliverScenario:
             ctx.fail("deliver/ceiling", exc)
             ceilings = {}
         for backend in ctx.config.backends:
-            deliver_switchboard(ctx, self.name, backend, ("single", "batch"), ceilings)
+            deliver_switchboard(ctx, self.name, backend, ("single", "half", "batch"), ceilings)
