@@ -105,3 +105,15 @@ async def test_checkpoints_run_in_a_thread_of_their_own_until_dispose(tmp_path: 
     assert busy == 0 and frames == done, "everything written was already copied back"
     await handle.dispose()
     assert not [t for t in threading.enumerate() if t.name == name and t.is_alive()]
+
+
+async def test_quick_reads_run_on_the_loop_thread_and_see_committed_writes(db: Database) -> None:
+    async with db.write() as conn:
+        await conn.execute(sa.text("INSERT INTO t VALUES (7)"))
+    async with db.read(quick=True) as conn:
+        raw = await conn.get_raw_connection()
+        assert isinstance(raw.driver_connection, InlineConnection)
+        assert (await conn.execute(sa.text("SELECT v FROM t"))).scalar() == 7
+    async with db.read() as conn:  # the ordinary readers keep aiosqlite's thread
+        raw = await conn.get_raw_connection()
+        assert not isinstance(raw.driver_connection, InlineConnection)

@@ -195,7 +195,7 @@ class Authenticator:
         seconds = parse_timestamp(timestamp)
         if seconds is None or abs(self.s.clock.time() - seconds) > self.s.settings.timestamp_window:
             raise fail(product, Failure.TIMESTAMP)
-        async with self.s.db.read() as conn:
+        async with self.s.db.read(quick=True) as conn:
             found = await key_cache.get(self.s.redis, api_key) if self.s.redis is not None else None
             if found is None:
                 found = await tenants.get_key_with_account(conn, api_key)

@@ -42,6 +42,7 @@ SQLITE_PRAGMAS = (
     "PRAGMA busy_timeout=10000",
 )
 CHECKPOINT_EVERY = 0.5  # seconds between WAL checkpoints of the writer's commits
+QUICK_READERS = 2  # inline reader connections (they never wait, so a couple suffice)
 LOCK_WAIT = 10.0  # seconds the writer waits for another process's write lock before failing
 
 
@@ -65,10 +66,11 @@ class Database:
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
             self.reader = _sqlite_engine(url, immediate=False, pool_size=pool_size)
             self.writer = _sqlite_engine(url, immediate=True, pool_size=1)
+            self.quick_reader = _sqlite_engine(url, immediate=False, pool_size=QUICK_READERS, inline=True)
             self._checkpointer = Checkpointer(database) if database and database != ":memory:" else None
         else:
             self._checkpointer = None
-            self.reader = self.writer = create_async_engine(
+            self.reader = self.writer = self.quick_reader = create_async_engine(
                 url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
             )
 
@@ -85,13 +87,18 @@ class Database:
             yield conn
 
     @asynccontextmanager
-    async def read(self) -> AsyncIterator[AsyncConnection]:
-        async with self.reader.connect() as conn:
+    async def read(self, *, quick: bool = False) -> AsyncIterator[AsyncConnection]:
+        """A read-only connection. ``quick``: for a few small indexed lookups on every request (authentication):
+        on SQLite its statements run on the loop's thread like the writer's, without a thread hop each; never
+        for queries that may read many rows (reports, the console), which would hold the loop."""
+        async with (self.quick_reader if quick else self.reader).connect() as conn:
             yield conn
 
     async def dispose(self) -> None:
         if self._checkpointer is not None:
             await self._checkpointer.stop()
+        if self.quick_reader is not self.reader:
+            await self.quick_reader.dispose()
         await self.reader.dispose()
         if self.writer is not self.reader:
             await self.writer.dispose()
@@ -140,8 +147,9 @@ def _checkpoints(path: str, stop: threading.Event, owner: weakref.ref[Checkpoint
         connection.close()
 
 
-def _sqlite_engine(url: str, *, immediate: bool, pool_size: int) -> AsyncEngine:
-    creator = {"async_creator": _inline_creator(make_url(url).database or ":memory:")} if immediate else {}
+def _sqlite_engine(url: str, *, immediate: bool, pool_size: int, inline: bool = False) -> AsyncEngine:
+    inline = inline or immediate
+    creator = {"async_creator": _inline_creator(make_url(url).database or ":memory:")} if inline else {}
     engine = create_async_engine(url, pool_size=pool_size, max_overflow=0, **creator)
 
     @event.listens_for(engine.sync_engine, "connect")
