@@ -142,5 +142,5 @@ async def test_a_worker_holding_no_bind_leaves_the_queue_to_the_others(services:
     [message] = await rows(services, messages)
     assert (message["status"], message["attempts"]) == ("queued", 0), "never claimed"
     await connector.use_slots([1])
-    assert carriers.can_submit()
+    assert not carriers.can_submit(), "a slot whose session is not bound yet does not count"
     await connector.stop()

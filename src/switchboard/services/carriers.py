@@ -79,12 +79,13 @@ class CarrierSet:
             self.enabled = [BUILTIN]
 
     def can_submit(self) -> bool:
-        """False while this worker holds no bind of any of its carriers (production layout: the others hold
-        them all, e.g. just after it started): it then leaves the queue to the workers that can send."""
+        """False while this worker has no bound transmitter for any of its carriers (production layout: the
+        others hold the binds, e.g. just after it started, or its new binds are still binding): it then leaves
+        the queue to the workers that can send."""
         if self.bind_slots is None:
             return True
         return any(
-            not isinstance(connector, SmppConnector) or connector.sessions
+            not isinstance(connector, SmppConnector) or any(s.bound and s.can_transmit for s in connector.sessions)
             for connector in (self.connectors[name] for name in self.enabled)
         )
 

@@ -77,7 +77,10 @@ async def insert_account(conn: AsyncConnection, *, name: str, currency: str, now
 async def get_account(conn: AsyncConnection, account_id: int, *, for_update: bool = False) -> Account | None:
     query = sa.select(accounts).where(accounts.c.id == account_id)
     if for_update:
-        query = query.with_for_update()
+        # FOR NO KEY UPDATE: serialises the account's money changes without blocking the foreign-key checks of
+        # rows that merely reference the account (its pushes, ledger and messages written by other
+        # transactions), which a plain FOR UPDATE would hold behind every send of a busy account.
+        query = query.with_for_update(key_share=True)
     row = (await conn.execute(query)).first()
     return _account(row) if row else None
 

@@ -150,6 +150,7 @@ class SmppConnector:
         }
         self._by_slot: dict[int, list[BindSession]] = {slot: self._sessions_for(slot) for slot in range(config.binds)}
         self.sessions: list[BindSession] = [session for group in self._by_slot.values() for session in group]
+        self._leaving: set[asyncio.Task[None]] = set()  # sessions of given-up slots, unbinding
         self._interpreter = DeliverInterpreter(config.name)
         self._events: CarrierEvents | None = None
         self._rotation = itertools.count()
@@ -171,7 +172,7 @@ class SmppConnector:
 
     async def stop(self) -> None:
         """Unbind every session and close its connection."""
-        await asyncio.gather(*(session.stop() for session in self.sessions))
+        await asyncio.gather(*(session.stop() for session in self.sessions), *self._leaving)
 
     def _sessions_for(self, slot: int) -> list[BindSession]:
         """The session(s) of one bind slot: one transceiver, transmitter or receiver, or a pair."""
@@ -199,7 +200,10 @@ class SmppConnector:
         if self._events is not None:
             for session in added:
                 session.start()
-        await asyncio.gather(*(session.stop() for session in leaving))
+        for session in leaving:  # unbinding may wait for answers: never hold the caller (it renews the slots)
+            task = asyncio.create_task(session.stop(), name=f"smpp-unbind-{session.label}")
+            self._leaving.add(task)
+            task.add_done_callback(self._leaving.discard)
 
     async def submit(self, message: OutboundSms) -> SubmitAccepted:
         """Send every part of ``message`` over one bound transmitting session; raises SubmitError."""
