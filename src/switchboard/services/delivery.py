@@ -41,6 +41,7 @@ from switchboard.domain.routing import choose_carriers
 from switchboard.services.batching import WriteBatcher
 from switchboard.services.carriers import CarrierSet
 from switchboard.services.context import Services
+from switchboard.services.pipeline import run_pipeline
 from switchboard.services.pushes import inbound_body, report_body
 from switchboard.store import delivery as store
 from switchboard.store import inbound as inbound_store
@@ -146,41 +147,24 @@ class Dispatcher:
         before_claim: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         """Dispatch until ``stop``. ``before_claim`` (an async callable) runs before each claim (route reloads)."""
-        inflight: set[asyncio.Task[None]] = set()
-        freed = asyncio.Event()
 
-        def done(task: asyncio.Task[None]) -> None:
-            inflight.discard(task)
-            freed.set()
+        async def claim(limit: int) -> list[dict[str, Any]]:
+            if before_claim is not None:
+                await before_claim()
+            return await self._claim(limit)
 
-        while not stop.is_set():
-            free = self._capacity - len(inflight)
-            claimed: list[dict[str, Any]] = []
-            if free >= min(CLAIM_AT_LEAST, self._capacity) and self.carriers.can_submit():
-                try:
-                    if before_claim is not None:
-                        await before_claim()
-                    claimed = await self._claim(free)
-                except Exception:
-                    log.exception("claiming messages failed; retrying")
-            for message in claimed:
-                task = asyncio.create_task(self._submit_and_record(message))
-                inflight.add(task)
-                task.add_done_callback(done)
-            if claimed and len(claimed) == free:
-                continue
-            wake.clear()
-            freed.clear()
-            waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())]
-            if claimed or free < self._capacity:
-                waiters.append(asyncio.ensure_future(freed.wait()))
-            await asyncio.wait(waiters, timeout=poll, return_when=asyncio.FIRST_COMPLETED)
-            for waiter in waiters:
-                waiter.cancel()
-        if inflight:
-            await asyncio.wait(inflight, timeout=STOP_GRACE)
-            for task in inflight:
-                task.cancel()
+        await run_pipeline(
+            "dispatch",
+            claim=claim,
+            handle=self._submit_and_record,
+            capacity=self._capacity,
+            stop=stop,
+            wake=wake,
+            poll=poll,
+            claim_at_least=CLAIM_AT_LEAST,
+            may_claim=self.carriers.can_submit,
+            grace=STOP_GRACE,
+        )
 
     def is_being_recorded(self, carrier: str, key: str) -> bool:
         return (carrier, key) in self._unrecorded
@@ -199,7 +183,11 @@ class Dispatcher:
             return await store.claim_due(conn, now=now, lease=lease, limit=limit)
 
     async def _submit_and_record(self, message: dict[str, Any]) -> None:
-        outcome = await self._submit(message)
+        try:
+            outcome = await self._submit(message)
+        except Exception:  # a bug, not a carrier's answer: the message is claimed again when its lease ends
+            log.exception("submitting %s failed unexpectedly", message["msg_id"])
+            return
         keys = [(outcome.carrier, canonical_id(i)) for i in outcome.ids]
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         for key in keys:

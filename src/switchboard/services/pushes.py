@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from switchboard.money import format_amount
 from switchboard.services.batching import WriteBatcher
 from switchboard.services.context import Services
+from switchboard.services.pipeline import run_pipeline
 from switchboard.store import pushes as store
 from switchboard.store import tenants
 
@@ -178,41 +179,17 @@ class PushSender:
     async def run(self, stop: asyncio.Event, wake: asyncio.Event, *, poll: float) -> None:
         """Send pushes until ``stop``; in-flight sends are given a moment to finish, then their leases let
         another run retry them."""
-        inflight: set[asyncio.Task[None]] = set()
-        freed = asyncio.Event()
-
-        def done(task: asyncio.Task[None]) -> None:
-            inflight.discard(task)
-            freed.set()
-
-        while not stop.is_set():
-            free = self._concurrency - len(inflight)
-            claimed: list[dict[str, Any]] = []
-            if free > 0:
-                try:
-                    claimed = await self._claim(free)
-                except Exception:
-                    log.exception("claiming pushes failed; retrying")
-            for push in claimed:
-                task = asyncio.create_task(self._send_and_record(push))
-                inflight.add(task)
-                task.add_done_callback(done)
-            if claimed and len(claimed) == free:
-                continue
-            wake.clear()
-            freed.clear()
-            waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())]
-            if free <= 0:
-                waiters.append(asyncio.ensure_future(freed.wait()))
-            await asyncio.wait(waiters, timeout=poll, return_when=asyncio.FIRST_COMPLETED)
-            for waiter in waiters:
-                waiter.cancel()
-            if wake.is_set():
-                await asyncio.sleep(CLAIM_LINGER)  # let a burst of receipts' pushes gather into one claim
-        if inflight:
-            await asyncio.wait(inflight, timeout=STOP_GRACE)
-            for task in inflight:
-                task.cancel()
+        await run_pipeline(
+            "callbacks",
+            claim=self._claim,
+            handle=self._send_and_record,
+            capacity=self._concurrency,
+            stop=stop,
+            wake=wake,
+            poll=poll,
+            linger_after_wake=CLAIM_LINGER,
+            grace=STOP_GRACE,
+        )
 
     async def _claim(self, limit: int) -> list[dict[str, Any]]:
         async with self.s.db.write() as conn:
