@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -289,3 +290,25 @@ async def test_held_receipts_for_unknown_ids_are_dropped_after_the_validity(serv
     services.clock.advance(61)  # type: ignore[attr-defined]
     await reapply_early_receipts(services, give_up_after=timedelta(seconds=60))
     assert await rows(services, early_receipts) == []
+
+
+async def test_the_held_receipt_sweep_and_a_submit_record_never_deadlock(services: Services) -> None:
+    """The submit recorder holds the matching lock, then deletes the held receipts it names; the sweep must take
+    that lock before it locks held rows (it took them the other way round: PostgreSQL aborted one of the two
+    after its 1 s deadlock timeout, stalling dispatch)."""
+    from switchboard.services.delivery import reapply_early_receipts
+    from switchboard.store import delivery
+
+    if not services.db.dialect.startswith("postgres"):
+        pytest.skip("SQLite's single writer serialises them")
+    async with services.db.write() as conn:
+        await delivery.save_early_receipt(
+            conn, carrier="smsc", key="77", state=DELIVERED, error="", now=services.clock.now()
+        )
+    async with services.db.write() as recorder:
+        await delivery.lock_receipt_matching(recorder)
+        sweep = asyncio.create_task(reapply_early_receipts(services, give_up_after=timedelta(hours=48)))
+        await asyncio.sleep(0.3)  # the sweep is now waiting (for the lock, or, before the fix, holding the row)
+        taken = await asyncio.wait_for(delivery.take_early_receipts_many(recorder, [("smsc", "77")]), 3)
+        assert [t["carrier_key"] for t in taken] == ["77"]
+    assert await asyncio.wait_for(sweep, 5) == 0

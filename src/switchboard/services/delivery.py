@@ -494,7 +494,13 @@ async def reapply_early_receipts(services: Services, *, give_up_after: timedelta
     nothing held): this sweep, run by the scheduler, settles them. Receipts still unmatched after
     ``give_up_after`` are dropped (their messages expire). Returns how many were applied."""
     now = services.clock.now()
+    async with services.db.read() as conn:
+        if not await store.any_early_receipts(conn):
+            return 0
     async with services.db.write() as conn:
+        # The matching lock before the held rows' locks, in the order the submit recorder takes them (it holds
+        # the matching lock when it deletes held rows): the other order deadlocked on PostgreSQL.
+        await store.lock_receipt_matching(conn)
         held = await store.early_receipts_batch(conn, limit)
         if not held:
             return 0

@@ -230,6 +230,10 @@ async def delete_early_receipts(conn: AsyncConnection, ids: Sequence[int]) -> No
 RECEIPT_MATCHING_LOCK = 0x5357_4243  # an arbitrary constant naming the lock below
 
 
+async def any_early_receipts(conn: AsyncConnection) -> bool:
+    return (await conn.execute(sa.select(early_receipts.c.id).limit(1))).first() is not None
+
+
 async def lock_receipt_matching(conn: AsyncConnection) -> None:
     """Serialise, on PostgreSQL, the transactions that match receipts to parts with those that record parts,
     so a receipt held as "early" is always seen by the submit that names it (and the reverse). SQLite's
