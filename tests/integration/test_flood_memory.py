@@ -2,8 +2,9 @@
 carrier is slower than the input (answers late, throttles) and the push receiver hangs or answers 500, sampling the
 process's resident memory (VmRSS) every half second.
 
-What is in memory by design is bounded (a dispatch batch of 500 claimed with a lease, a window of submits per bind,
-at most 1000 deliveries in flight per bind, a push batch of 500); everything else waits in the database. So once
+What is in memory by design is bounded (at most 500 claimed messages in flight per dispatch worker, a window of
+submits per bind, at most 1000 deliveries in flight per bind, 200 pushes in flight); everything else waits in the
+database. So once
 warm, RSS must stay flat while the queue in the database grows by tens of thousands of messages: the growth is
 compared with what holding every accepted message in memory would cost (measured here for a message row), and the
 second half of the flood must not grow like the first (linear growth would). Meanwhile getBalance answers quickly,
