@@ -4,10 +4,11 @@ process's resident memory (VmRSS) every half second.
 
 What is in memory by design is bounded (at most 500 claimed messages in flight per dispatch worker, a window of
 submits per bind, at most 1000 deliveries in flight per bind, 200 pushes in flight); everything else waits in the
-database. So once warm, RSS must stay flat while the queue in the database grows by tens of thousands of messages: the growth is
-compared with what holding every accepted message in memory would cost (measured here for a message row), and the
-second half of the flood must not grow like the first (linear growth would). Meanwhile getBalance answers quickly,
-and afterwards every acknowledged msgId is in the database, charged once, the ledger equal to the balance.
+database. So once warm, RSS must stay flat while the queue in the database grows by tens of thousands of messages:
+the growth is compared with what holding every accepted message in memory would cost (measured here for a message
+row), and the second half of the flood must not grow like the first (linear growth would). Meanwhile getBalance
+answers quickly, and afterwards every acknowledged msgId is in the database, charged once, the ledger equal to the
+balance.
 
 Every number is distinct, so the parsed-number cache (``domain.numbers.classify``, an ``lru_cache`` of 20,000
 entries of about 280 bytes) fills during the flood and then stays at its bound.
