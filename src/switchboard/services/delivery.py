@@ -43,6 +43,7 @@ from switchboard.services.carriers import CarrierSet
 from switchboard.services.context import Services
 from switchboard.services.pipeline import run_pipeline
 from switchboard.services.pushes import inbound_body, report_body
+from switchboard.services.spool import Spool
 from switchboard.store import delivery as store
 from switchboard.store import inbound as inbound_store
 from switchboard.store import messages as message_store
@@ -377,16 +378,49 @@ async def apply_receipts(
 class DeliveryEvents:
     """What connectors report, persisted before the carrier's PDU is acknowledged."""
 
-    def __init__(self, services: Services, dispatcher: Dispatcher | None = None) -> None:
+    def __init__(self, services: Services, dispatcher: Dispatcher | None = None, spool: Spool | None = None) -> None:
         self.s = services
         self.dispatcher = dispatcher
-        self.counters: dict[str, int] = {"applied": 0, "duplicate": 0, "unknown": 0, "inbound": 0}
+        self.spool = spool
+        self.counters: dict[str, int] = {"applied": 0, "duplicate": 0, "unknown": 0, "inbound": 0, "spooled": 0}
         self._receipts: WriteBatcher[tuple[Receipt, bool], str] = WriteBatcher(services.db, self._apply_receipts)
 
     async def receipt(self, receipt: Receipt) -> None:
-        """Persist a receipt (batched with others arriving at the same time); returns once committed. A receipt
-        that overtook the record of its own submit in this process waits for that record instead of being
-        held (or matched by another reading of its id)."""
+        """Persist a receipt; returns once committed, or once spooled to disk when the database refuses it (the
+        carrier has been acknowledged already and will not send it again; see services/spool.py)."""
+        await self._or_spool(self._store_receipt, receipt)
+
+    async def inbound(self, message: InboundSms) -> None:
+        """Store an inbound message and queue its push (or spool it, as receipts)."""
+        await self._or_spool(self._store_inbound, message)
+
+    async def replay_spool(self) -> int:
+        """Store what was spooled while the database refused it; returns how many events were stored."""
+        if self.spool is None:
+            return 0
+
+        async def store(event: Receipt | InboundSms) -> None:
+            if isinstance(event, Receipt):
+                await self._store_receipt(event)
+            else:
+                await self._store_inbound(event)
+
+        return await self.spool.replay(store)
+
+    async def _or_spool(self, store: Callable[[Any], Awaitable[None]], event: Receipt | InboundSms) -> None:
+        try:
+            await store(event)
+        except Exception:
+            if self.spool is None:
+                raise
+            log.exception("carrier event not stored; spooled to disk for replay: %r", event)
+            self.spool.append(event)
+            self.counters["spooled"] += 1
+
+    async def _store_receipt(self, receipt: Receipt) -> None:
+        """Persist a receipt (batched with others arriving at the same time). A receipt that overtook the record
+        of its own submit in this process waits for that record instead of being held (or matched by another
+        reading of its id)."""
         key = canonical_id(receipt.carrier_msg_id)
         result = "pending"
         for attempt in range(RECEIPT_WAITS + 1):
@@ -427,7 +461,7 @@ class DeliveryEvents:
                 )
         return results
 
-    async def inbound(self, message: InboundSms) -> None:
+    async def _store_inbound(self, message: InboundSms) -> None:
         now = self.s.clock.now()
         source = classify(message.source)
         source_digits = source.digits if source else message.source

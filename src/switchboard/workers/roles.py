@@ -15,15 +15,17 @@ from switchboard.services.delivery import DeliveryEvents, Dispatcher, expire_sta
 from switchboard.services.pushes import PushSender
 from switchboard.services.retention import prune
 from switchboard.services.sms import Scheduled
+from switchboard.services.spool import Spool
 from switchboard.workers.loop import run_loop
 
 ROUTE_RELOAD = 5.0
+SPOOL_REPLAY = 5.0  # seconds between replays of carrier events spooled while the database refused them
 log = logging.getLogger("switchboard.workers")
 
 
 async def run_dispatch(services: Services, stop: asyncio.Event, *, builtin_warning: bool = True) -> None:
     carriers = CarrierSet(services, builtin_warning=builtin_warning)
-    events = DeliveryEvents(services)
+    events = DeliveryEvents(services, spool=Spool(services.settings.data_dir))
     services.caches["carriers"] = carriers
     services.caches["delivery_events"] = events
     await carriers.start(events)
@@ -39,6 +41,16 @@ async def run_dispatch(services: Services, stop: asyncio.Event, *, builtin_warni
             await carriers.reload_routes()
             reloaded = time.monotonic()
 
+    async def replay_spool() -> None:
+        while not stop.is_set():
+            try:
+                if replayed := await events.replay_spool():
+                    log.info("stored %d spooled carrier events", replayed)
+            except Exception:
+                log.warning("replaying spooled carrier events failed; retrying", exc_info=True)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), SPOOL_REPLAY)
+
     async def rebalance_binds() -> None:
         while not stop.is_set():
             try:
@@ -49,13 +61,15 @@ async def run_dispatch(services: Services, stop: asyncio.Event, *, builtin_warni
                 await asyncio.wait_for(stop.wait(), BIND_RENEW)
 
     binds = asyncio.create_task(rebalance_binds()) if carriers.bind_slots is not None else None
+    spooled = asyncio.create_task(replay_spool())
     try:
         await dispatcher.run(stop, wake, poll=services.settings.worker_poll, before_claim=reload_routes)
     finally:
-        if binds is not None:
-            binds.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await binds
+        for task in (binds, spooled):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         await carriers.stop()
 
 

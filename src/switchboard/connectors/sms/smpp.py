@@ -36,6 +36,8 @@ Receiving
     is done instead: a callback that raises is retried ``event_retries`` times with a doubling pause starting at
     ``event_retry_delay`` (the session reads nothing meanwhile; later deliver_sm wait in smpp34's inbound queue,
     already acknowledged), then the event is logged in full at ERROR level and counted in ``events_failed``.
+    The platform's events handler (services/delivery.py ``DeliveryEvents``) does not raise for a database that
+    refuses the event: it spools the event to a local file (services/spool.py) and the dispatch role replays it.
 """
 
 from __future__ import annotations
