@@ -62,9 +62,4 @@ async def page_inbound(
     return int(total), [dict(r._mapping) for r in rows]
 
 
-async def prune(conn: AsyncConnection, before: datetime) -> int:
-    result = await conn.execute(inbound_messages.delete().where(inbound_messages.c.received_at < before))
-    return int(result.rowcount)
-
-
 LOOKBACK = timedelta(days=7)
