@@ -50,7 +50,7 @@ async def _in_batches(services: Services, ids: sa.Select[tuple[int]], drop: Dele
     removed = 0
     while True:
         async with services.db.write() as conn:
-            chunk = [int(row[0]) for row in await conn.execute(ids.limit(batch))]
+            chunk = [int(i) for i in (await conn.execute(ids.limit(batch))).scalars()]
             if chunk:
                 removed += await drop(conn, chunk)
         if len(chunk) < batch:
