@@ -46,7 +46,7 @@ async def prune(services: Services, *, batch: int = PRUNE_BATCH) -> dict[str, in
     }
 
 
-async def _in_batches(services: Services, ids: sa.Select[tuple[int]], drop: Deleter, batch: int) -> int:
+async def _in_batches(services: Services, ids: sa.Select[int], drop: Deleter, batch: int) -> int:
     removed = 0
     while True:
         async with services.db.write() as conn:
