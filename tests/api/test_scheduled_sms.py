@@ -88,3 +88,20 @@ async def test_cancelling_refunds_to_the_buckets_paid_from_and_only_once(
     assert await Scheduled(services).cancel(ids) == []
     assert await balance(services, account.account.id) == (1_000_000, 15_000)
     assert set((await statuses(services)).values()) == {"cancelled"}
+
+
+async def test_a_large_scheduled_send_is_promoted_in_batches(
+    client: httpx.AsyncClient, caller: Caller, services: Services
+) -> None:
+    numbers = ",".join(f"9198765{i:05d}" for i in range(7))
+    payload = {
+        "appId": caller.apps["sms"],
+        "numbers": numbers,
+        "content": "later",
+        "sendTime": "2026-11-29T15:00:00+02:00",
+    }
+    answer = (await client.post("/v3/sendSms", headers=caller.headers(), content=json.dumps(payload))).json()
+    assert answer["success"] == "7"
+    caller.clock.advance(60 * 60)
+    assert await Scheduled(services).promote_due(batch=3) == 7  # 3 + 3 + 1, each its own transaction
+    assert set((await statuses(services)).values()) == {"queued"}

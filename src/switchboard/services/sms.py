@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -326,6 +327,14 @@ class Scheduled:
                 )
         return [row["msg_id"] for row in cancelled]
 
-    async def promote_due(self) -> int:
-        async with self.s.db.write() as conn:
-            return await messages.promote_due(conn, self.s.clock.now())
+    async def promote_due(self, batch: int = 5000) -> int:
+        """Queue every due scheduled message, ``batch`` per short transaction (a campaign of many thousands
+        due at once must not hold the writer in one statement)."""
+        promoted = 0
+        while True:
+            async with self.s.db.write() as conn:
+                moved = await messages.promote_due(conn, self.s.clock.now(), batch)
+            promoted += moved
+            if moved < batch:
+                return promoted
+            await asyncio.sleep(0)

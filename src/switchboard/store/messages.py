@@ -81,10 +81,17 @@ async def insert_order_ids(conn: AsyncConnection, rows: Sequence[dict[str, Any]]
         await conn.execute(order_ids.insert(), list(rows))
 
 
-async def promote_due(conn: AsyncConnection, now: datetime) -> int:
-    """Scheduled messages whose time has come become queued (safe to run in several copies)."""
+async def promote_due(conn: AsyncConnection, now: datetime, limit: int = 5000) -> int:
+    """Up to ``limit`` scheduled messages whose time has come become queued (safe to run in several copies)."""
+    due = (
+        sa.select(messages.c.id)
+        .where(messages.c.status == SCHEDULED, messages.c.due_at <= now)
+        .order_by(messages.c.due_at, messages.c.id)
+        .limit(limit)
+        .scalar_subquery()
+    )
     result = await conn.execute(
-        messages.update().where(messages.c.status == SCHEDULED, messages.c.due_at <= now).values(status=QUEUED)
+        messages.update().where(messages.c.id.in_(due), messages.c.status == SCHEDULED).values(status=QUEUED)
     )
     return int(result.rowcount)
 
