@@ -51,5 +51,8 @@ async def test_publishing_when_redis_is_unreachable_is_harmless() -> None:
     unreachable = aioredis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
     bus = WakeBus(unreachable, channel="test:wake:none")
     bus.publish("dispatch")
-    await asyncio.sleep(0.3)  # the flush fails quietly: a lost wake-up only costs a poll interval
+    flusher = bus._flusher  # noqa: SLF001 (the one task the publish started)
+    assert flusher is not None
+    await asyncio.wait_for(flusher, 3)  # the flush fails quietly: a lost wake-up only costs a poll interval
+    assert flusher.exception() is None
     await unreachable.aclose()
