@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     report_queries_per_second: float = Field(default=10.0, gt=0)
     # Seconds between polls of the worker loops when idle.
     worker_poll: float = Field(default=0.2, gt=0)
+    # Net container allocations between two first-generation garbage collections (0: Python's default, 700);
+    # see switchboard.runtime.tune_gc.
+    gc_threshold: int = Field(default=50_000, ge=0)
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

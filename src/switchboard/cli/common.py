@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from switchboard.errors import OperatorError
+from switchboard.runtime import tune_gc
 from switchboard.services.context import Services
 from switchboard.settings import Settings
 from switchboard.store import migrate
@@ -50,8 +51,11 @@ def fail(message: str) -> NoReturn:
 def run(action: Callable[[Services], Awaitable[T]], *, settings_: Settings | None = None) -> T:
     """Build the services, bring the schema up to date, run ``action``, and turn refusals into exit 1."""
 
+    cfg = settings_ or settings()
+    tune_gc(cfg.gc_threshold)
+
     async def main() -> T:
-        services = Services.build(settings_ or settings())
+        services = Services.build(cfg)
         try:
             await migrate.upgrade(services.db)
             return await action(services)
