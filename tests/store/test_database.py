@@ -11,7 +11,10 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
 
 from switchboard.store import database
 from switchboard.store.database import Database, InlineConnection
@@ -117,3 +120,70 @@ async def test_quick_reads_run_on_the_loop_thread_and_see_committed_writes(db: D
     async with db.read() as conn:  # the ordinary readers keep aiosqlite's thread
         raw = await conn.get_raw_connection()
         assert not isinstance(raw.driver_connection, InlineConnection)
+
+
+async def _kill_other_sessions(handle: Database) -> int:
+    """Terminate every other session on this database (what a PostgreSQL restart does to a pool)."""
+    engine = create_async_engine(handle.url, poolclass=NullPool)
+    try:
+        async with engine.connect() as conn:
+            killed = await conn.execute(
+                sa.text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+            return int(killed.scalar_one())
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.postgres
+async def test_postgres_idle_connections_are_pinged_and_replaced(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    handle = Database(pg_url)
+    pings: list[float] = []
+    try:
+        async with handle.read() as conn, handle.write() as other:  # two pooled connections
+            await conn.execute(sa.text("SELECT 1"))
+            await other.execute(sa.text("SELECT 1"))
+        assert await _kill_other_sessions(handle) >= 2
+        monkeypatch.setattr(database, "PING_IDLE_AFTER", 0.0)
+        real_ping = AsyncAdapt_asyncpg_connection.ping
+
+        def counting_ping(self: AsyncAdapt_asyncpg_connection) -> None:
+            pings.append(time.monotonic())
+            real_ping(self)
+
+        monkeypatch.setattr(AsyncAdapt_asyncpg_connection, "ping", counting_ping)
+        # both dead connections fail their ping and are replaced: no statement sees the dead sessions
+        async with handle.read() as conn, handle.write() as other:
+            assert (await conn.execute(sa.text("SELECT 1"))).scalar_one() == 1
+            assert (await other.execute(sa.text("SELECT 2"))).scalar_one() == 2
+        assert len(pings) >= 2
+    finally:
+        await handle.dispose()
+
+
+@pytest.mark.postgres
+async def test_postgres_connections_in_steady_use_are_not_pinged(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    handle = Database(pg_url)
+    pings: list[float] = []
+    monkeypatch.setattr(AsyncAdapt_asyncpg_connection, "ping", lambda self: pings.append(time.monotonic()))
+    try:
+        for _ in range(20):
+            async with handle.read(quick=True) as conn:
+                await conn.execute(sa.text("SELECT 1"))
+            async with handle.write() as conn:
+                await conn.execute(sa.text("SELECT 1"))
+        assert pings == []
+        # quick reads run in autocommit: no transaction is open around their statement
+        async with handle.read(quick=True) as conn:
+            await conn.execute(sa.text("SELECT 1"))
+            raw = await conn.get_raw_connection()
+            assert raw.driver_connection.is_in_transaction() is False  # type: ignore[union-attr]
+        async with handle.read() as conn:
+            await conn.execute(sa.text("SELECT 1"))
+            raw = await conn.get_raw_connection()
+            assert raw.driver_connection.is_in_transaction() is True  # type: ignore[union-attr]
+    finally:
+        await handle.dispose()

@@ -10,6 +10,13 @@ a thread and back costs a GIL switch each way (up to the 5 ms switch interval wh
 the single writer the platform's bottleneck. Readers keep the thread (a report query may read many rows).
 Waiting for the write lock (another process writing, e.g. the CLI) must not block the loop, so the writer's
 busy timeout is 0 and ``BEGIN IMMEDIATE`` is retried with asynchronous sleeps.
+
+PostgreSQL: a pooled connection is checked with a ping only when it has been idle for ``PING_IDLE_AFTER``
+seconds (``ping_when_idle``). SQLAlchemy's ``pool_pre_ping`` pinged at every checkout, and asyncpg's ping is
+three round trips (BEGIN, an empty statement, ROLLBACK): a single-number send checks out three connections,
+so pings were half of its round trips. A connection in steady use has just proved itself; one that died
+while in use fails its statement, and SQLAlchemy then invalidates every pooled connection older than it.
+The ``quick`` reads (authentication's lookups) run in autocommit, without a BEGIN/ROLLBACK around them.
 """
 
 from __future__ import annotations
@@ -29,7 +36,7 @@ import aiosqlite
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.util import await_only
 
@@ -44,6 +51,7 @@ SQLITE_PRAGMAS = (
 CHECKPOINT_EVERY = 0.5  # seconds between WAL checkpoints of the writer's commits
 QUICK_READERS = 2  # inline reader connections (they never wait, so a couple suffice)
 LOCK_WAIT = 10.0  # seconds the writer waits for another process's write lock before failing
+PING_IDLE_AFTER = 2.0  # seconds a pooled PostgreSQL connection may sit idle before its next checkout pings it
 
 
 class InlineConnection(aiosqlite.Connection):
@@ -70,9 +78,10 @@ class Database:
             self._checkpointer = Checkpointer(database) if database and database != ":memory:" else None
         else:
             self._checkpointer = None
-            self.reader = self.writer = self.quick_reader = create_async_engine(
-                url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
-            )
+            self.reader = self.writer = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size)
+            ping_when_idle(self.writer)
+            # the same pool; only the isolation level of the checkout differs
+            self.quick_reader = self.writer.execution_options(isolation_level="AUTOCOMMIT")
 
     @property
     def is_sqlite(self) -> bool:
@@ -97,11 +106,31 @@ class Database:
     async def dispose(self) -> None:
         if self._checkpointer is not None:
             await self._checkpointer.stop()
-        if self.quick_reader is not self.reader:
+        if self.quick_reader is not self.reader and self.is_sqlite:
             await self.quick_reader.dispose()
         await self.reader.dispose()
         if self.writer is not self.reader:
             await self.writer.dispose()
+
+
+def ping_when_idle(engine: AsyncEngine) -> None:
+    """Ping a pooled connection at checkout only when it has been idle ``PING_IDLE_AFTER`` seconds or more; a
+    failed ping discards it and the pool hands out another (``DisconnectionError``)."""
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _checked_in(dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since < PING_IDLE_AFTER:
+            return
+        try:
+            dbapi_connection.ping()
+        except Exception as exc:
+            log.info("a pooled database connection failed its ping; replacing it (%s)", exc)
+            raise DisconnectionError() from exc
 
 
 class Checkpointer:

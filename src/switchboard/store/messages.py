@@ -42,6 +42,17 @@ async def count_since(conn: AsyncConnection, account_id: int, since: datetime) -
     return int((await conn.execute(query)).scalar_one())
 
 
+_COUNT_PER_NUMBER = (
+    sa.select(messages.c.number, sa.func.count())
+    .where(
+        messages.c.account_id == sa.bindparam("account_id"),
+        messages.c.number.in_(sa.bindparam("numbers", expanding=True)),
+        messages.c.created_at >= sa.bindparam("since"),
+    )
+    .group_by(messages.c.number)
+)
+
+
 async def count_per_number_since(
     conn: AsyncConnection, account_id: int, numbers: Sequence[str], since: datetime
 ) -> dict[str, int]:
@@ -49,15 +60,7 @@ async def count_per_number_since(
     unique = sorted(set(numbers))
     for start in range(0, len(unique), 500):
         chunk = unique[start : start + 500]
-        rows = await conn.execute(
-            sa.select(messages.c.number, sa.func.count())
-            .where(
-                messages.c.account_id == account_id,
-                messages.c.number.in_(chunk),
-                messages.c.created_at >= since,
-            )
-            .group_by(messages.c.number)
-        )
+        rows = await conn.execute(_COUNT_PER_NUMBER, {"account_id": account_id, "numbers": chunk, "since": since})
         counts.update({r[0]: int(r[1]) for r in rows})
     return counts
 
