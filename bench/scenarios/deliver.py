@@ -10,6 +10,7 @@ the SMSC and to the final state are shown as ratios of both SMPP ceilings.
 
 from __future__ import annotations
 
+from bench.burst import burst_measurement, run_burst
 from bench.delivery import Harness, ceiling_measurement, measure, running_harness, smpp_ceiling
 from bench.errors import BenchError
 from bench.sbdelivery import BINDS, WINDOW, running_delivery_switchboard
@@ -18,10 +19,16 @@ from bench.scenarios.base import Context
 CEILING_MAX_S = 5.0
 QUICK_DRAIN_S = 3.0
 DRAIN_S = 12.0
+BURST, QUICK_BURST = 3000, 1000  # single-number requests of a burst (the size of the usual Jasmin figure)
+BURST_WAIT_S, QUICK_BURST_WAIT_S = 20.0, 5.0  # how long after its last answer the sink is waited for
 
 
 def drain_limit(ctx: Context) -> float:
     return QUICK_DRAIN_S if ctx.config.quick else DRAIN_S
+
+
+def burst_size(ctx: Context) -> tuple[int, float]:
+    return (QUICK_BURST, QUICK_BURST_WAIT_S) if ctx.config.quick else (BURST, BURST_WAIT_S)
 
 
 def smpp_ceilings(ctx: Context, scenario: str, harness: Harness) -> dict[str, float]:
@@ -51,6 +58,11 @@ def deliver_switchboard(
         with running_harness(f"{scenario}-{backend}") as harness, running_delivery_switchboard(backend, harness) as sut:
             single_rate = 0.0
             for mode in modes:
+                if mode == "burst":
+                    count, wait = burst_size(ctx)
+                    ctx.step(f"{scenario}: {backend}, a burst of {count:,} single-number POSTs")
+                    ctx.record(burst_measurement(scenario, sut, run_burst(sut, harness, count, cfg.connections, wait)))
+                    continue
                 batch = cfg.batch_size if mode == "batch" else 1
                 rate = single_rate / 2 if mode == "half" else 0.0
                 if mode == "half" and not rate:
@@ -94,4 +106,4 @@ class DeliverScenario:
             ctx.fail("deliver/ceiling", exc)
             ceilings = {}
         for backend in ctx.config.backends:
-            deliver_switchboard(ctx, self.name, backend, ("single", "half", "batch"), ceilings)
+            deliver_switchboard(ctx, self.name, backend, ("burst", "single", "half", "batch"), ceilings)

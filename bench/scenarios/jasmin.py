@@ -5,19 +5,34 @@ through jCli to deliver to a separate SMSC sink. The load generator sends the sa
 but one number per request to Jasmin's HTTP ``/send`` (it has no multi-number request), asking for a terminal
 DLR (level 2) POSTed to the push receiver. Its figures are compared with Switchboard's single-number "deliver"
 runs of the same bench run (measured here when "deliver" did not run).
+
+Then Jasmin 0.11.1 (its own virtualenv, a fresh sink) without DLRs ("no DLR"): that release fails in its
+submit_sm_resp handler, so it loses every DLR, and skips a RabbitMQ round trip on which 0.11.0 waits ~40 ms per
+message. It is the release behind the ~540 msg/s quoted for Jasmin on this machine, measured here as the
+reference of the end-to-end target: the "end to end" block divides Switchboard's to-SMSC rates of this run
+(single-number and 1000-number requests, with receipts and pushes) by its rate.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from bench.burst import burst_measurement, run_burst
 from bench.delivery import SMSC_PASSWORD, SMSC_SYSTEM_ID, System, measure, running_harness
 from bench.errors import BenchError
-from bench.jasmin import DLR_RETRY_DELAY_S, USER, USER_PASSWORD, VERSION, log_summary, running_jasmin
+from bench.jasmin import (
+    DLR_RETRY_DELAY_S,
+    REFERENCE_VERSION,
+    USER,
+    USER_PASSWORD,
+    VERSION,
+    log_summary,
+    running_jasmin,
+)
 from bench.results import Extra, Measurement, Ratio
 from bench.sbserver import Target
 from bench.scenarios.base import Context
-from bench.scenarios.deliver import deliver_switchboard, drain_limit, smpp_ceilings
+from bench.scenarios.deliver import burst_size, deliver_switchboard, drain_limit, smpp_ceilings
 
 BIND_TIMEOUT_S = 30.0
 
@@ -61,6 +76,37 @@ def _figures(m: Measurement) -> dict[str, float | None]:
     }
 
 
+def end_to_end(ctx: Context) -> Measurement | None:
+    """Switchboard's end-to-end rates (with receipts and pushes) over Jasmin's, for a burst and sustained."""
+    bursts = {
+        m.backend: float(m.data["burst_msg_per_s"])
+        for m in ctx.measurements
+        if m.data.get("burst_msg_per_s") is not None and m.scenario in ("deliver", "jasmin")
+    }
+    sustained = {
+        f"{m.backend}{'' if m.mode in ('single', 'no DLR') else ' x' + str(m.batch)}": float(m.data["smsc_msg_per_s"])
+        for m in ctx.measurements
+        if m.scenario in ("deliver", "jasmin")
+        and m.mode in ("single", "batch", "no DLR")
+        and m.data.get("smsc_msg_per_s") is not None
+        and (m.backend in ctx.config.backends or m.backend.startswith("jasmin"))
+    }
+    reference = f"jasmin {REFERENCE_VERSION}"
+    extra = []
+    for metric, figures in (
+        (f"burst of {burst_size(ctx)[0]:,}: end to end msg/s", bursts),
+        ("sustained: to SMSC msg/s", sustained),
+    ):
+        ref = next((v for k, v in figures.items() if k.startswith(reference)), None)
+        shown = " · ".join(f"{name} {_fmt(v)}" for name, v in figures.items())
+        ratios: tuple[Ratio, ...] = tuple(
+            (v / ref, f"{name}/{reference}") for name, v in figures.items() if ref and not name.startswith("jasmin")
+        )
+        if figures:
+            extra.append(Extra(metric, ref, shown, ratios))
+    return Measurement("jasmin", "end to end vs jasmin", "", 1, None, extra=extra) if extra else None
+
+
 def comparison(jasmin: Measurement, switchboard: dict[str, Measurement]) -> Measurement:
     """Rows of Switchboard's and Jasmin's figures side by side, with Switchboard / Jasmin ratios."""
     rows = (
@@ -88,7 +134,9 @@ def comparison(jasmin: Measurement, switchboard: dict[str, Measurement]) -> Meas
 
 class JasminScenario:
     name = "jasmin"
-    description = f"Jasmin {VERSION} (PyPI) through the same SMSC sink, single-number /send, vs Switchboard"
+    description = (
+        f"Jasmin {VERSION} with DLRs and {REFERENCE_VERSION} without (PyPI) through the same SMSC sink, vs Switchboard"
+    )
 
     def run(self, ctx: Context) -> None:
         ceilings = _ceilings(ctx)
@@ -101,52 +149,82 @@ class JasminScenario:
                 ctx.fail("jasmin/ceiling", exc)
         if not _switchboard_runs(ctx):
             for backend in ctx.config.backends:
-                deliver_switchboard(ctx, self.name, backend, ("single",), ceilings)
+                deliver_switchboard(ctx, self.name, backend, ("burst", "single"), ceilings)
         ctx.step(f"jasmin: starting Jasmin {VERSION} (virtualenv bench/.cache/jasmin-venv, RabbitMQ, Redis)")
         try:
-            measurement = self._measure(ctx, ceilings)
+            burst, measurement = self._measure(ctx, ceilings)
         except BenchError as exc:
             ctx.fail("jasmin", exc)
-            return
-        ctx.record(measurement)
-        runs = _switchboard_runs(ctx)
-        if runs:
-            ctx.record(comparison(measurement, runs))
+        else:
+            ctx.record(burst)
+            ctx.record(measurement)
+            runs = _switchboard_runs(ctx)
+            if runs:
+                ctx.record(comparison(measurement, runs))
+        ctx.step(f"jasmin: starting Jasmin {REFERENCE_VERSION}, the reference without DLRs (its own virtualenv)")
+        try:
+            reference_burst, reference = self._measure(ctx, ceilings, version=REFERENCE_VERSION)
+        except BenchError as exc:
+            ctx.fail(f"jasmin {REFERENCE_VERSION}", exc)
+        else:
+            ctx.record(reference_burst)
+            ctx.record(reference)
+        block = end_to_end(ctx)
+        if block is not None:
+            ctx.record(block)
 
-    def _measure(self, ctx: Context, ceilings: dict[str, float]) -> Measurement:
+    def _measure(
+        self, ctx: Context, ceilings: dict[str, float], version: str = VERSION
+    ) -> tuple[Measurement, Measurement]:
+        """Jasmin ``version`` under single-number /send, a burst and then the sustained load: with terminal DLRs
+        POSTed to the receiver (VERSION), or without DLRs (REFERENCE_VERSION, which loses them)."""
+        with_dlr = version == VERSION
         with (
-            running_harness("jasmin") as harness,
-            running_jasmin(harness.smsc_port, SMSC_SYSTEM_ID, SMSC_PASSWORD) as j,
+            running_harness(f"jasmin-{version}") as harness,
+            running_jasmin(harness.smsc_port, SMSC_SYSTEM_ID, SMSC_PASSWORD, version) as j,
         ):
             harness.wait_sessions(1, BIND_TIMEOUT_S, what="jasmin smppc connector", log=j.process.log)
             target = Target(j.http_url, USER, USER_PASSWORD, "", j.process.pid, {})
             params = {"dlr": "yes", "dlr-url": f"{harness.receiver_url}/dlr", "dlr-level": "2", "dlr-method": "POST"}
+            dlr = f"level 2 (terminal) POSTed to the receiver; dlr_lookup_retry_delay {DLR_RETRY_DELAY_S} s"
             notes = {
-                "version": f"jasmin=={VERSION} (PyPI), jasmind.py with DLR lookup and thrower",
+                "version": f"jasmin=={version} (PyPI), jasmind.py with DLR lookup and thrower",
                 "api": "HTTP /send, one number per request (no multi-number request in Jasmin)",
                 "rabbitmq": j.broker,
                 "redis": "local 127.0.0.1:6379 (db 0: Jasmin selects dbid only with a password)",
-                "dlr": f"level 2 (terminal) POSTed to the receiver; dlr_lookup_retry_delay {DLR_RETRY_DELAY_S} s",
+                "dlr": dlr if with_dlr else "none requested (this release loses DLRs)",
                 "connector": "smppc transceiver, submit_throughput 0 (no throttle)",
             }
             system = System(
-                backend=f"jasmin {VERSION}",
+                backend=f"jasmin {version}",
                 target=target,
                 processes={"jasmind": j.process.pid},
                 api="jasmin",
                 path="/send",
-                params=params,
+                params=params if with_dlr else {},
                 shared_cpu={"rabbitmq": j.broker_pids},
                 notes=notes,
             )
-            ctx.step(f"jasmin: single-number /send, {ctx.config.connections} connections, {ctx.config.seconds:g}s")
+            mode = "single" if with_dlr else "no DLR"
+            what = "single-number /send" + ("" if with_dlr else " without DLRs")
+            count, wait = burst_size(ctx)
+            ctx.step(f"jasmin: {version}, a burst of {count:,} {what}")
+            burst = burst_measurement(
+                self.name, system, run_burst(system, harness, count, ctx.config.connections, wait)
+            )
+            ctx.step(f"jasmin: {version}, {what}, {ctx.config.connections} connections, {ctx.config.seconds:g}s")
             measurement = measure(
-                ctx, self.name, system, harness, "single", 1, ceilings=ceilings, drain_limit=drain_limit(ctx)
+                ctx, self.name, system, harness, mode, 1, ceilings=ceilings, drain_limit=drain_limit(ctx)
             )
             errors, first, misses = log_summary(j.log_dir)
-            shown = f"{misses:,} (looked up again after {DLR_RETRY_DELAY_S}s)"
-            measurement.extra.append(Extra("DLR looked up before its map existed", misses, shown))
             measurement.data |= {"log_errors": errors, "log_error_samples": first, "dlr_map_misses": misses}
-            if errors > misses:
-                ctx.warn(f"jasmin logs hold {errors} ERROR lines; first: {' | '.join(first)}")
-            return measurement
+            if with_dlr:
+                shown = f"{misses:,} (looked up again after {DLR_RETRY_DELAY_S}s)"
+                measurement.extra.append(Extra("DLR looked up before its map existed", misses, shown))
+                if errors > misses:
+                    ctx.warn(f"jasmin logs hold {errors} ERROR lines; first: {' | '.join(first)}")
+            else:
+                measurement.extra.append(
+                    Extra("ERROR lines in its logs (the submit_sm_resp bug)", errors, f"{errors:,}")
+                )
+            return burst, measurement
