@@ -60,6 +60,11 @@ RETRY_MAX = 300.0
 NOT_HERE = frozenset({"SMPP_NO_SLOT", "SMPP_NOT_BOUND"})
 RETRY_ELSEWHERE = 1.0
 CLAIM_AT_LEAST = 50  # claim when this many slots are free (fewer, larger claims)
+# After a wake-up, wait this long before claiming, so that the sends of the next few milliseconds are claimed,
+# submitted, recorded and matched together: single-number sends arrive one wake-up each, and every dispatch
+# worker wakes for each. Measured on the production layout (2 cores): 169 -> 206 single-number sends/s
+# end to end, dispatch CPU per message 3.5 -> 2.5 ms; it adds at most this much to accept->submitted.
+CLAIM_LINGER = 0.02
 RECORD_WAIT = 5.0
 READINGS_AFTER = timedelta(seconds=1)
 RECEIPT_WAITS = 3  # times a receipt waits for its submit's record before it is held
@@ -164,6 +169,7 @@ class Dispatcher:
             poll=poll,
             claim_at_least=CLAIM_AT_LEAST,
             may_claim=self.carriers.can_submit,
+            linger_after_wake=CLAIM_LINGER,
             grace=STOP_GRACE,
         )
 

@@ -13,6 +13,27 @@ from switchboard.store.messages import FINAL_STATES, QUEUED, SUBMITTED
 from switchboard.store.tables import early_receipts, message_parts, messages
 
 
+_DUE = (
+    sa.select(messages.c.id)
+    .where(
+        messages.c.status == QUEUED,
+        messages.c.due_at <= sa.bindparam("now"),
+        sa.or_(messages.c.lease_until.is_(None), messages.c.lease_until < sa.bindparam("now")),
+    )
+    .order_by(messages.c.due_at, messages.c.id)
+    .limit(sa.bindparam("limit"))
+    .with_for_update(skip_locked=True)
+    .scalar_subquery()
+)
+# built once (a statement's construction and cache key cost more CPU than running it)
+_CLAIM_DUE = (
+    messages.update()
+    .where(messages.c.id.in_(_DUE))
+    .values(lease_until=sa.bindparam("lease_end"), attempts=messages.c.attempts + 1)
+    .returning(*messages.c)
+)
+
+
 async def claim_due(conn: AsyncConnection, *, now: datetime, lease: timedelta, limit: int) -> list[dict[str, Any]]:
     """Lease up to ``limit`` queued messages that are due and not leased by a live worker.
 
@@ -20,24 +41,7 @@ async def claim_due(conn: AsyncConnection, *, now: datetime, lease: timedelta, l
     makes the statement atomic on its own. A worker that dies leaves its lease to expire, and the message
     is claimed again.
     """
-    due = (
-        sa.select(messages.c.id)
-        .where(
-            messages.c.status == QUEUED,
-            messages.c.due_at <= now,
-            sa.or_(messages.c.lease_until.is_(None), messages.c.lease_until < now),
-        )
-        .order_by(messages.c.due_at, messages.c.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-        .scalar_subquery()
-    )
-    result = await conn.execute(
-        messages.update()
-        .where(messages.c.id.in_(due))
-        .values(lease_until=now + lease, attempts=messages.c.attempts + 1)
-        .returning(*messages.c)
-    )
+    result = await conn.execute(_CLAIM_DUE, {"now": now, "lease_end": now + lease, "limit": limit})
     return sorted((dict(r._mapping) for r in result), key=lambda r: int(r["id"]))
 
 
