@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from switchboard.store.messages import FINAL_STATES, QUEUED, SUBMITTED
 from switchboard.store.tables import early_receipts, message_parts, messages
 
-
 _DUE = (
     sa.select(messages.c.id)
     .where(
