@@ -211,6 +211,36 @@ async def test_insufficient_balance_is_10_and_changes_nothing(
 
 
 @pytest.mark.usefixtures("priced")
+async def test_each_message_records_the_part_the_gift_paid_in_order(
+    client: httpx.AsyncClient, caller: Caller, services: Services
+) -> None:
+    """The gift pays first, message by message in the request's order; what it paid is stored on each message
+    (a refund gives that part back to the gift), and a refused send stores nothing."""
+    gifted = await Tenancy(services).create_account(name="gifted", balance="1", gift="0.05")
+    gifted_caller = Caller(new=gifted, clock=caller.clock)
+    sixty = ",".join(f"9198765432{i:02d}" for i in range(60))  # 1.20 > 1.05: refused as a whole
+    refused = await post(client, gifted_caller, body(gifted_caller, numbers=sixty))
+    assert refused["status"] == "-10"
+    answer = await post(client, gifted_caller, body(gifted_caller, numbers=f"{IN},{IN},{IN},{IN}"))
+    assert answer["status"] == "0"
+    ids = [a["msgId"] for a in answer["array"]]
+    async with services.db.read() as conn:
+        rows = (
+            await conn.execute(
+                sa.select(messages.c.msg_id, messages.c.cost, messages.c.paid_gift).where(
+                    messages.c.account_id == gifted.account.id
+                )
+            )
+        ).all()
+    paid = {r.msg_id: (r.cost, r.paid_gift) for r in rows}
+    assert len(paid) == 4, "the refused send left no message behind"
+    # IN costs 0.02 (20,000 micro-units) each; the 0.05 gift pays 2 whole messages and half of the third
+    assert [paid[i] for i in ids] == [(20_000, 20_000), (20_000, 20_000), (20_000, 10_000), (20_000, 0)]
+    after = await snapshot(services, gifted.account.id)
+    assert (after["gift"], after["balance"]) == (0, 1_000_000 - 30_000)
+
+
+@pytest.mark.usefixtures("priced")
 async def test_the_credit_line_lets_the_balance_go_below_zero(
     client: httpx.AsyncClient, caller: Caller, services: Services
 ) -> None:

@@ -37,6 +37,17 @@ async def insert_messages(conn: AsyncConnection, rows: Sequence[dict[str, Any]])
     await conn.execute(messages.insert(), list(rows))
 
 
+_SET_PAID_GIFT = (
+    messages.update().where(messages.c.msg_id == sa.bindparam("m_id")).values(paid_gift=sa.bindparam("gift"))
+)
+
+
+async def set_paid_gift(conn: AsyncConnection, shares: dict[str, int]) -> None:
+    """Record the part of each message's cost the gift bucket paid (msg_id -> amount)."""
+    if shares:
+        await conn.execute(_SET_PAID_GIFT, [{"m_id": m, "gift": g} for m, g in shares.items()])
+
+
 async def count_since(conn: AsyncConnection, account_id: int, since: datetime) -> int:
     query = sa.select(sa.func.count()).where(messages.c.account_id == account_id, messages.c.created_at >= since)
     return int((await conn.execute(query)).scalar_one())
