@@ -138,6 +138,13 @@ async def _kill_other_sessions(handle: Database) -> int:
         await engine.dispose()
 
 
+async def _in_transaction_after_a_read(handle: Database, *, quick: bool) -> bool:
+    async with handle.read(quick=quick) as conn:
+        await conn.execute(sa.text("SELECT 1"))
+        raw = await conn.get_raw_connection()
+        return bool(raw.driver_connection.is_in_transaction())  # type: ignore[union-attr]
+
+
 @pytest.mark.postgres
 async def test_postgres_idle_connections_are_pinged_and_replaced(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     handle = Database(pg_url)
@@ -177,13 +184,7 @@ async def test_postgres_connections_in_steady_use_are_not_pinged(pg_url: str, mo
                 await conn.execute(sa.text("SELECT 1"))
         assert pings == []
         # quick reads run in autocommit: no transaction is open around their statement
-        async with handle.read(quick=True) as conn:
-            await conn.execute(sa.text("SELECT 1"))
-            raw = await conn.get_raw_connection()
-            assert raw.driver_connection.is_in_transaction() is False  # type: ignore[union-attr]
-        async with handle.read() as conn:
-            await conn.execute(sa.text("SELECT 1"))
-            raw = await conn.get_raw_connection()
-            assert raw.driver_connection.is_in_transaction() is True  # type: ignore[union-attr]
+        assert await _in_transaction_after_a_read(handle, quick=True) is False
+        assert await _in_transaction_after_a_read(handle, quick=False) is True
     finally:
         await handle.dispose()
