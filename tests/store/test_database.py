@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
@@ -186,5 +186,26 @@ async def test_postgres_connections_in_steady_use_are_not_pinged(pg_url: str, mo
         # quick reads run in autocommit: no transaction is open around their statement
         assert await _in_transaction_after_a_read(handle, quick=True) is False
         assert await _in_transaction_after_a_read(handle, quick=False) is True
+    finally:
+        await handle.dispose()
+
+
+@pytest.mark.postgres
+async def test_postgres_a_connection_that_died_in_steady_use_fails_once_then_the_pool_renews(pg_url: str) -> None:
+    """The trade-off of pinging only idle connections: a statement on a connection that died less than
+    PING_IDLE_AFTER after its last use fails (its transaction rolls back; the API answers its error code), and
+    that failure makes the pool replace every connection it held, so the next checkout works."""
+    handle = Database(pg_url)
+    try:
+        async with handle.read() as conn, handle.write() as other:
+            await conn.execute(sa.text("SELECT 1"))
+            await other.execute(sa.text("SELECT 1"))
+        assert await _kill_other_sessions(handle) >= 2
+        with pytest.raises(DBAPIError):
+            async with handle.read() as conn:
+                await conn.execute(sa.text("SELECT 1"))
+        for _ in range(3):  # the other pooled connection died too; it is not handed out again
+            async with handle.write() as conn:
+                assert (await conn.execute(sa.text("SELECT 3"))).scalar_one() == 3
     finally:
         await handle.dispose()
