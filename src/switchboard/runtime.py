@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import gc
 
-# Python's own first-generation threshold, for reference: a collection every 700 net container allocations.
-PYTHON_DEFAULT_THRESHOLD = 700
-
 
 def tune_gc(threshold: int) -> None:
     """Make the cyclic garbage collector run less often, and never walk the objects that exist at start.
