@@ -9,8 +9,10 @@ runs of the same bench run (measured here when "deliver" did not run).
 Then Jasmin 0.11.1 (its own virtualenv, a fresh sink) without DLRs ("no DLR"): that release fails in its
 submit_sm_resp handler, so it loses every DLR, and skips a RabbitMQ round trip on which 0.11.0 waits ~40 ms per
 message. It is the release behind the ~540 msg/s quoted for Jasmin on this machine, measured here as the
-reference of the end-to-end target: the "end to end" block divides Switchboard's to-SMSC rates of this run
-(single-number and 1000-number requests, with receipts and pushes) by its rate.
+reference of the end-to-end target: the "end to end" block divides Switchboard's burst and sustained to-SMSC
+rates of this run (single-number and 1000-number requests, with receipts and pushes) by its own.
+
+Each Jasmin instance first gets a burst (bench/burst.py) on its empty queue, then the sustained load.
 """
 
 from __future__ import annotations
