@@ -96,6 +96,15 @@ def check(status: int, content: bytes, want_ids: bool = False) -> Outcome | str:
     return int(data.get("success") or 0), int(data.get("fail") or 0), ids
 
 
+def check_kannel(status: int, content: bytes, message_id: str) -> Outcome | str:
+    """Kannel's sendsms answers ``0: Accepted for delivery`` (HTTP 202) or ``3: Queued for later delivery``; it
+    gives no id, so the id is the one this client put into the request's DLR URL."""
+    text = content[:400].decode(errors="replace").strip()
+    if status not in (200, 202) or not text.startswith(("0:", "3:")):
+        return f"HTTP {status}: {text}"
+    return 1, 0, [message_id]
+
+
 def check_jasmin(status: int, content: bytes) -> Outcome | str:
     """Jasmin's /send answers ``Success "<message id>"`` (HTTP 200) or ``Error "<reason>"``."""
     text = content[:400].decode(errors="replace").strip()
@@ -111,13 +120,17 @@ class Requests:
         self.spec = spec
         self.numbers = NumberSource(random.Random(spec.seed * 1000 + worker))
         self.signer = Signer(spec.api_key, spec.api_secret)
+        self.worker = worker
         self.turn = worker
+        self.last_id = ""
 
     def next(self) -> tuple[bytes, dict[str, str]]:
         text = MESSAGE_MIX[self.turn % len(MESSAGE_MIX)]
         self.turn += 1
         if self.spec.api == "jasmin":
             return self._jasmin(text), FORM_HEADERS
+        if self.spec.api == "kannel":
+            return self._kannel(text)
         numbers = ",".join(self.numbers.take(self.spec.batch))
         return orjson.dumps({"appId": self.spec.app_id, "numbers": numbers, "content": text}), self.signer.headers()
 
@@ -130,7 +143,26 @@ class Requests:
             fields |= {"coding": "8", "hex-content": text.encode("utf-16-be").hex()}
         return urlencode({**fields, **self.spec.params}).encode()
 
+    def _kannel(self, text: str) -> tuple[bytes, dict[str, str]]:
+        """One number per POST to Kannel's sendsms: the text as the body, the rest in X-Kannel headers (its POST
+        takes no form body); GSM text as is, else UTF-8 sent as UCS-2 (coding 2). The DLR URL carries an id of
+        this client's making, since Kannel answers none."""
+        self.last_id = f"{self.spec.seed}-{self.worker}-{self.turn}"
+        headers = {
+            "Content-Type": "text/plain; charset=utf-8",
+            "X-Kannel-Username": self.spec.api_key,
+            "X-Kannel-Password": self.spec.api_secret,
+            "X-Kannel-To": self.numbers.take(1)[0],
+            "X-Kannel-Coding": "0" if is_gsm7(text) else "2",
+        }
+        if "dlr-url" in self.spec.params:
+            url = f"{self.spec.params['dlr-url']}?id={self.last_id}&status=%d&id_smsc=%F"
+            headers |= {"X-Kannel-DLR-Mask": self.spec.params.get("dlr-mask", "3"), "X-Kannel-DLR-Url": url}
+        return text.encode(), headers
+
     def check(self, status: int, content: bytes) -> Outcome | str:
+        if self.spec.api == "kannel":
+            return check_kannel(status, content, self.last_id)
         if self.spec.api == "jasmin":
             return check_jasmin(status, content)
         return check(status, content, self.spec.record_ids)

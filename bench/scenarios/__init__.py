@@ -12,8 +12,16 @@ from bench.scenarios.calls import CallsScenario
 from bench.scenarios.ceiling import CeilingScenario
 from bench.scenarios.deliver import DeliverScenario
 from bench.scenarios.jasmin import JasminScenario
+from bench.scenarios.kannel import KannelScenario
 
-SCENARIOS: list[Scenario] = [CeilingScenario(), AcceptScenario(), DeliverScenario(), JasminScenario(), CallsScenario()]
+SCENARIOS: list[Scenario] = [
+    CeilingScenario(),
+    AcceptScenario(),
+    DeliverScenario(),
+    JasminScenario(),
+    KannelScenario(),
+    CallsScenario(),
+]
 
 
 def names() -> list[str]:

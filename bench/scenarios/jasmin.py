@@ -37,22 +37,23 @@ from bench.scenarios.base import Context
 from bench.scenarios.deliver import burst_size, deliver_switchboard, drain_limit, smpp_ceilings
 
 BIND_TIMEOUT_S = 30.0
+MEASURED_BY = ("deliver", "jasmin", "kannel")  # scenarios that record Switchboard's delivery runs and ceilings
 
 
-def _ceilings(ctx: Context) -> dict[str, float]:
+def ceilings_of(ctx: Context) -> dict[str, float]:
     names = {"smpp34 raw": "smpp34", "SmppConnector": "connector"}
     return {
         names[m.backend]: float(m.data["messages_per_s"])
         for m in ctx.measurements
-        if m.scenario in ("deliver", "jasmin") and m.backend in names and "messages_per_s" in m.data
+        if m.scenario in MEASURED_BY and m.backend in names and "messages_per_s" in m.data
     }
 
 
-def _switchboard_runs(ctx: Context) -> dict[str, Measurement]:
+def switchboard_runs(ctx: Context) -> dict[str, Measurement]:
     return {
         m.backend: m
         for m in ctx.measurements
-        if m.scenario in ("deliver", "jasmin") and m.mode == "single" and m.backend in ctx.config.backends
+        if m.scenario in MEASURED_BY and m.mode == "single" and m.backend in ctx.config.backends
     }
 
 
@@ -78,22 +79,24 @@ def _figures(m: Measurement) -> dict[str, float | None]:
     }
 
 
-def end_to_end(ctx: Context) -> Measurement | None:
-    """Switchboard's end-to-end rates (with receipts and pushes) over Jasmin's, for a burst and sustained."""
+def end_to_end(
+    ctx: Context, reference: str = f"jasmin {REFERENCE_VERSION}", peer: str = "jasmin"
+) -> Measurement | None:
+    """Switchboard's end-to-end rates (with receipts and pushes) over a peer's (``reference``: its backend name in
+    the table), for a burst and sustained."""
     bursts = {
         m.backend: float(m.data["burst_msg_per_s"])
         for m in ctx.measurements
-        if m.data.get("burst_msg_per_s") is not None and m.scenario in ("deliver", "jasmin")
+        if m.data.get("burst_msg_per_s") is not None and m.scenario in MEASURED_BY
     }
     sustained = {
         f"{m.backend}{'' if m.mode in ('single', 'no DLR') else ' x' + str(m.batch)}": float(m.data["smsc_msg_per_s"])
         for m in ctx.measurements
-        if m.scenario in ("deliver", "jasmin")
+        if m.scenario in MEASURED_BY
         and m.mode in ("single", "batch", "no DLR")
         and m.data.get("smsc_msg_per_s") is not None
-        and (m.backend in ctx.config.backends or m.backend.startswith("jasmin"))
+        and (m.backend in ctx.config.backends or m.backend.startswith(reference))
     }
-    reference = f"jasmin {REFERENCE_VERSION}"
     extra = []
     for metric, figures in (
         (f"burst of {burst_size(ctx)[0]:,}: end to end msg/s", bursts),
@@ -102,15 +105,17 @@ def end_to_end(ctx: Context) -> Measurement | None:
         ref = next((v for k, v in figures.items() if k.startswith(reference)), None)
         shown = " · ".join(f"{name} {_fmt(v)}" for name, v in figures.items())
         ratios: tuple[Ratio, ...] = tuple(
-            (v / ref, f"{name}/{reference}") for name, v in figures.items() if ref and not name.startswith("jasmin")
+            (v / ref, f"{name}/{reference}")
+            for name, v in figures.items()
+            if ref and not name.startswith(("jasmin", "kannel"))
         )
         if figures:
             extra.append(Extra(metric, ref, shown, ratios))
-    return Measurement("jasmin", "end to end vs jasmin", "", 1, None, extra=extra) if extra else None
+    return Measurement(peer, f"end to end vs {peer}", "", 1, None, extra=extra) if extra else None
 
 
-def comparison(jasmin: Measurement, switchboard: dict[str, Measurement]) -> Measurement:
-    """Rows of Switchboard's and Jasmin's figures side by side, with Switchboard / Jasmin ratios."""
+def comparison(peer: Measurement, switchboard: dict[str, Measurement], name: str = "jasmin") -> Measurement:
+    """Rows of Switchboard's and a peer gateway's figures side by side, with Switchboard / peer ratios."""
     rows = (
         ("HTTP accepted msg/s", "accepted", ""),
         ("to SMSC msg/s", "smsc", ""),
@@ -121,17 +126,17 @@ def comparison(jasmin: Measurement, switchboard: dict[str, Measurement]) -> Meas
         ("CPU % in the window (gateway + broker)", "cpu", "%"),
         ("peak RSS MiB (gateway processes)", "rss", ""),
     )
-    theirs = _figures(jasmin)
+    theirs = _figures(peer)
     ours = {backend: _figures(m) for backend, m in switchboard.items()}
     extra = []
     for metric, key, unit in rows:
         jv = theirs[key]
-        shown = " · ".join(f"{b} {_fmt(v[key], unit)}" for b, v in ours.items()) + f" · jasmin {_fmt(jv, unit)}"
+        shown = " · ".join(f"{b} {_fmt(v[key], unit)}" for b, v in ours.items()) + f" · {name} {_fmt(jv, unit)}"
         ratios: tuple[Ratio, ...] = tuple(
-            (float(v[key] or 0.0) / jv, f"{b}/jasmin") for b, v in ours.items() if v[key] is not None and jv
+            (float(v[key] or 0.0) / jv, f"{b}/{name}") for b, v in ours.items() if v[key] is not None and jv
         )
         extra.append(Extra(metric, jv, shown, ratios))
-    return Measurement("jasmin", "switchboard vs jasmin", "single", 1, None, extra=extra)
+    return Measurement(name, f"switchboard vs {name}", "single", 1, None, extra=extra)
 
 
 class JasminScenario:
@@ -141,7 +146,7 @@ class JasminScenario:
     )
 
     def run(self, ctx: Context) -> None:
-        ceilings = _ceilings(ctx)
+        ceilings = ceilings_of(ctx)
         if not ceilings:
             ctx.step("jasmin: SMSC sink for the SMPP ceiling (deliver did not run)")
             try:
@@ -149,7 +154,7 @@ class JasminScenario:
                     ceilings = smpp_ceilings(ctx, self.name, harness)
             except BenchError as exc:
                 ctx.fail("jasmin/ceiling", exc)
-        if not _switchboard_runs(ctx):
+        if not switchboard_runs(ctx):
             for backend in ctx.config.backends:
                 deliver_switchboard(ctx, self.name, backend, ("burst", "single"), ceilings)
         ctx.step(f"jasmin: starting Jasmin {VERSION} (virtualenv bench/.cache/jasmin-venv, RabbitMQ, Redis)")
@@ -160,7 +165,7 @@ class JasminScenario:
         else:
             ctx.record(burst)
             ctx.record(measurement)
-            runs = _switchboard_runs(ctx)
+            runs = switchboard_runs(ctx)
             if runs:
                 ctx.record(comparison(measurement, runs))
         ctx.step(f"jasmin: starting Jasmin {REFERENCE_VERSION}, the reference without DLRs (its own virtualenv)")
