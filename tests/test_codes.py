@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from switchboard import codes
 from switchboard.errors import ApiError, Product
 
 SEED = Path(__file__).parent / "data" / "status_codes_seed.txt"
@@ -38,7 +39,13 @@ def test_seed_parses_into_four_tables() -> None:
 
 @pytest.mark.parametrize("product", list(Product), ids=lambda p: p.value)
 def test_every_seed_code_exists_with_its_text(product: Product) -> None:
-    assert product.table == seed_tables()[product]
+    extra = codes.AIVOICE_EXTRA if product is Product.AIVOICE else {}
+    assert {c: t for c, t in product.table.items() if c not in extra} == seed_tables()[product]
+
+
+def test_the_only_codes_beyond_the_seed_are_the_ai_voice_missing_header_codes() -> None:
+    assert {c: Product.AIVOICE.table[c] for c in (-57, -58, -59)} == codes.AIVOICE_EXTRA
+    assert not set(codes.AIVOICE_EXTRA) & set(seed_tables()[Product.AIVOICE])
 
 
 @pytest.mark.parametrize(

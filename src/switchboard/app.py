@@ -12,6 +12,7 @@ from starlette.responses import Response
 from switchboard import __version__
 from switchboard.api import routes
 from switchboard.api.errors import ErrorEnvelope, api_error_handler, method_not_allowed_handler
+from switchboard.api.fallback import not_found_handler
 from switchboard.api.responses import JsonResponse
 from switchboard.clock import Clock
 from switchboard.console import mount_console
@@ -60,6 +61,7 @@ def create_app(
     )
     app.state.services = services
     app.add_exception_handler(ApiError, api_error_handler)
+    app.add_exception_handler(404, not_found_handler)
     app.add_exception_handler(405, method_not_allowed_handler)
     app.add_middleware(ErrorEnvelope)
     routes.mount(app)

@@ -115,6 +115,14 @@ AIVOICE: dict[int, str] = {
     -60: "Intent level tag not found",
 }
 
+# Codes beyond the seed that the contract's AI-voice pages show (REFERENCE.md 3.3): which header is missing.
+AIVOICE_EXTRA: dict[int, str] = {
+    -57: "Sign header empty",
+    -58: "Timestamp header empty",
+    -59: "Api-Key header empty",
+}
+AIVOICE.update(AIVOICE_EXTRA)
+
 
 CC: dict[int, str] = {
     0: "Success",

@@ -127,8 +127,9 @@ async def test_a_failed_request_changes_nothing(client: httpx.AsyncClient, calle
     assert await Tenancy(services).account(caller.new.account.id) == before
 
 
-async def test_an_unknown_path_is_a_404(client: httpx.AsyncClient) -> None:
-    assert (await client.get("/v3/noSuchThing")).status_code == 404
+async def test_an_unknown_api_path_answers_the_envelope(client: httpx.AsyncClient) -> None:
+    answer = await client.get("/v3/noSuchThing")
+    assert (answer.status_code, answer.json()["status"]) == (200, "-22")
 
 
 @pytest.mark.parametrize("product", list(Product), ids=lambda p: p.value)

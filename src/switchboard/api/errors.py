@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from switchboard.api.documented import API_PREFIXES
 from switchboard.api.responses import error
 from switchboard.api.routes import product_for_path
 from switchboard.errors import ApiError, Product
@@ -64,6 +65,3 @@ async def method_not_allowed_handler(request: Request, exc: Exception) -> Respon
         return error(ApiError(product, PARAMETER_ERROR[product], f"{request.method} is not accepted here"))
     assert isinstance(exc, HTTPException)
     return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
-
-
-API_PREFIXES = ("/v3/", "/sms/", "/voice/", "/aivoice/", "/otp/")

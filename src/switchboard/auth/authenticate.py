@@ -128,8 +128,23 @@ class Principal:
     app: App | None
 
 
+# Products whose table names the missing header (REFERENCE.md 3.3), checked in this order; others answer
+# CODES[product][Failure.MISSING_HEADER] for any of them.
+MISSING_HEADER_CODES: dict[Product, dict[str, int]] = {
+    Product.AIVOICE: {"sign": -57, "timestamp": -58, "api-key": -59},
+}
+
+
 def fail(product: Product, failure: Failure) -> ApiError:
     return ApiError(product, CODES[product][failure], failure.value)
+
+
+def missing_header(product: Product, present: Mapping[str, str | None]) -> ApiError:
+    """The error for a request lacking one of the three signing headers (``present``: header -> value)."""
+    for header, code in MISSING_HEADER_CODES.get(product, {}).items():
+        if present.get(header) is None:
+            return ApiError(product, code, f"{Failure.MISSING_HEADER.value}: {header}")
+    return fail(product, Failure.MISSING_HEADER)
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:
@@ -191,7 +206,7 @@ class Authenticator:
     ) -> Principal:
         api_key, signature, timestamp = (_header(headers, h) for h in ("api-key", "sign", "timestamp"))
         if api_key is None or signature is None or timestamp is None:
-            raise fail(product, Failure.MISSING_HEADER)
+            raise missing_header(product, {"api-key": api_key, "sign": signature, "timestamp": timestamp})
         seconds = parse_timestamp(timestamp)
         if seconds is None or abs(self.s.clock.time() - seconds) > self.s.settings.timestamp_window:
             raise fail(product, Failure.TIMESTAMP)
