@@ -77,7 +77,27 @@ class Otp:
 
     async def templates(self, app_id: str) -> list[dict[str, Any]]:
         async with self.s.db.read() as conn:
-            return await store.list_templates(conn, app_id)
+            return await store.list_templates(conn, [app_id])
+
+    async def templates_for(self, principal: Principal) -> list[dict[str, Any]]:
+        """The templates of the app the request names or, without an appId (the vendor SDK sends none), of
+        every SMS app of the key's account that the key may use."""
+        async with self.s.db.read() as conn:
+            if principal.app is not None:
+                return await store.list_templates(conn, [principal.app.app_id])
+            apps = await tenants.list_apps(conn, principal.account.id)
+            usable = [a.app_id for a in apps if a.product == Product.SMS.value and _may_use(principal, a.app_id)]
+            return await store.list_templates(conn, usable)
+
+    @staticmethod
+    def _owned(principal: Principal, row: dict[str, Any] | None) -> dict[str, Any]:
+        """A verification of the key's account (the query already filtered on it), of the app the request
+        names if it names one, and of an app the key may use; anything else is answered as unknown (-24)."""
+        if row is None or not _may_use(principal, row["app_id"]):
+            raise sms_error(-24)
+        if principal.app is not None and principal.app.app_id != row["app_id"]:
+            raise sms_error(-24)
+        return row
 
     async def send(self, principal: Principal, request: OtpSend) -> dict[str, Any]:
         assert principal.app is not None
@@ -175,11 +195,12 @@ class Otp:
             raise sms_error(-22, "verificationId and a 4-10 character code are required")
         now = self.s.clock.now()
         async with self.s.db.write() as conn:
-            row = await store.get_verification(
-                conn, account_id=principal.account.id, verification_id=verification_id, for_update=True
+            row = self._owned(
+                principal,
+                await store.get_verification(
+                    conn, account_id=principal.account.id, verification_id=verification_id, for_update=True
+                ),
             )
-            if row is None:
-                raise sms_error(-24)
             if row["status"] == "verified":
                 raise sms_error(-20, "already verified")
             if row["status"] == "locked" or row["attempts"] >= row["max_attempts"]:
@@ -204,10 +225,17 @@ class Otp:
 
     async def resend(self, principal: Principal, verification_id: str | None) -> dict[str, Any]:
         """A new code for a pending verification (the old code stops working); at most 3, 30 s apart."""
+        if not verification_id:
+            raise sms_error(-22, "verificationId is required")
         async with self.s.db.read() as conn:
-            row = await store.get_verification(conn, account_id=principal.account.id, verification_id=verification_id)
-        if row is None:
+            row = self._owned(
+                principal,
+                await store.get_verification(conn, account_id=principal.account.id, verification_id=verification_id),
+            )
+            app = await tenants.get_app(conn, row["app_id"])
+        if app is None:
             raise sms_error(-24)
+        sender = Principal(key=principal.key, account=principal.account, app=app)
         if row["status"] != "pending":
             raise sms_error(-20, f"verification is {row['status']}")
         if row["resends"] >= MAX_RESENDS:
@@ -233,7 +261,7 @@ class Otp:
             )
 
         await SmsService(self.s).send(
-            principal,
+            sender,
             [SendRequest(content=render(template["content"], {"code": code}), numbers=row["to"])],
             max_numbers=1,
             within=renew,
@@ -244,17 +272,19 @@ class Otp:
     async def record(
         self, principal: Principal, *, verification_id: str | None = None, order_id: str | None = None
     ) -> dict[str, Any]:
-        assert principal.app is not None
+        if order_id is not None and principal.app is None:
+            raise sms_error(-22, "appId is required with orderId")  # an orderId is unique only within its app
         async with self.s.db.read() as conn:
-            row = await store.get_verification(
-                conn,
-                account_id=principal.account.id,
-                verification_id=verification_id,
-                order_id=order_id,
-                app_id=principal.app.app_id,
+            row = self._owned(
+                principal,
+                await store.get_verification(
+                    conn,
+                    account_id=principal.account.id,
+                    verification_id=verification_id,
+                    order_id=order_id,
+                    app_id=principal.app.app_id if principal.app is not None else None,
+                ),
             )
-        if row is None:
-            raise sms_error(-24)
         return {
             "verificationId": row["verification_id"],
             "to": row["to"],
@@ -267,3 +297,8 @@ class Otp:
             "expireTime": row["expires_at"].isoformat(timespec="seconds"),
             "verifyTime": row["verified_at"].isoformat(timespec="seconds") if row["verified_at"] else "",
         }
+
+
+def _may_use(principal: Principal, app_id: str) -> bool:
+    allowed = principal.key.allowed_apps
+    return allowed is None or app_id in allowed
