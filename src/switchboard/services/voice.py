@@ -130,7 +130,7 @@ class VoiceService:
         rows: list[dict[str, Any]] = []
         for callee in request.callees:
             rate = prices.rate_for(callee.number.country, callee.number.digits) if callee.number else None
-            code = -21 if callee.number is None else -26 if rate is None else 0
+            code = -22 if callee.number is None else -26 if rate is None else 0
             if callee.number is None or rate is None:
                 results.append(
                     {
