@@ -13,6 +13,7 @@ from switchboard.api.wire import integer, text
 from switchboard.domain.sms.validation import sms_error
 from switchboard.errors import Product
 from switchboard.services.otp import Otp, OtpSend
+from switchboard.services.otp_manage import template_wire
 
 router = APIRouter()
 OtpCall = Annotated[Call, Depends(authenticated(Product.SMS))]
@@ -23,11 +24,13 @@ OwnedCall = Annotated[Call, Depends(authenticated(Product.SMS, app=False, app_op
 def _request(call: Call, *, with_code: bool) -> OtpSend:
     try:
         template_id = integer(call.params, "templateId")
+        flow_id = integer(call.params, "flowId")
     except ValueError as exc:
         raise sms_error(-22, str(exc)) from exc
     return OtpSend(
         to=text(call.params, "to"),
         template_id=template_id,
+        flow_id=flow_id,
         channel=text(call.params, "channel"),
         order_id=text(call.params, "orderId"),
         code=text(call.params, "code") if with_code else None,
@@ -139,16 +142,4 @@ async def record_by_order(call: OtpCall) -> JsonResponse:
 )
 async def template_list(call: OwnedCall) -> JsonResponse:
     rows = await Otp(call.services).templates_for(call.principal)
-    return ok(
-        data=[
-            {
-                "templateId": r["id"],
-                "appId": r["app_id"],
-                "content": r["content"],
-                "codeLength": r["code_length"],
-                "ttl": r["ttl"],
-                "maxAttempts": r["max_attempts"],
-            }
-            for r in rows
-        ]
-    )
+    return ok(data=[template_wire(r) for r in rows])
