@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from switchboard.auth.authenticate import Principal
+from switchboard.domain.fx import exchange_for
 from switchboard.domain.numbers import Number
 from switchboard.domain.pricing import PriceList
 from switchboard.domain.routing import Route
@@ -92,6 +93,9 @@ class VoiceService:
             "limit_seconds": limit,
             "reserved": billing.reservation(limit, block=opts.bill_block, price=price),
             "currency": principal.account.currency,
+            "quote_exchange": exchange_for(
+                principal.account.currency, self.s.settings.settle_currency, self.s.settings.exchange_rates
+            ),
             "created_at": now,
             **values,
         }

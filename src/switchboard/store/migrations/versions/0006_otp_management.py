@@ -1,4 +1,4 @@
-"""otp management: template fields, flows, conversions and backfill rates
+"""otp management: template fields, flows, conversions and backfill rates; voice calls' quote exchange
 
 Revision ID: 0006w
 Revises: 0005v
@@ -29,6 +29,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("max_duration", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("repeat_cnt", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("sender_id", sa.String(length=32), nullable=True))
+    with op.batch_alter_table("voice_calls", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("quote_exchange", sa.String(length=24), nullable=True))
     with op.batch_alter_table("verifications", schema=None) as batch_op:
         batch_op.add_column(sa.Column("flow_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("flow_step", sa.Integer(), nullable=True))
@@ -92,6 +94,8 @@ def downgrade() -> None:
         batch_op.drop_index("ix_otp_conversions_account_used")
     op.drop_table("otp_conversions")
     op.drop_table("otp_flows")
+    with op.batch_alter_table("voice_calls", schema=None) as batch_op:
+        batch_op.drop_column("quote_exchange")
     with op.batch_alter_table("verifications", schema=None) as batch_op:
         batch_op.drop_column("country")
         batch_op.drop_column("flow_step")
