@@ -5,7 +5,6 @@ account's ids stay unknown, and a key limited to some apps cannot reach the othe
 from __future__ import annotations
 
 import dataclasses
-import re
 
 import httpx
 import pytest
@@ -17,6 +16,7 @@ from switchboard.services.otp import Otp
 from switchboard.services.tenancy import Tenancy
 from switchboard.store.tables import messages
 from tests.api import java_sdk
+from tests.api.test_otp import sent_code
 from tests.conftest import Caller
 
 TO = "919876543210"
@@ -30,14 +30,6 @@ async def priced(services: Services) -> None:
 @pytest.fixture
 async def template_id(services: Services, caller: Caller) -> int:
     return await Otp(services).add_template(caller.apps["sms"], "Your ACME code is {code}", ttl=300, max_attempts=3)
-
-
-async def last_code(services: Services) -> str:
-    async with services.db.read() as conn:
-        content = (await conn.execute(sa.select(messages.c.content).order_by(messages.c.id.desc()))).scalars().first()
-    match = re.search(r"(\d{4,10})\.?$", content or "")
-    assert match, content
-    return match.group(1)
 
 
 async def sdk_send(client: httpx.AsyncClient, caller: Caller, template_id: int) -> str:
@@ -59,7 +51,7 @@ async def test_verify_without_app_id(
     client: httpx.AsyncClient, caller: Caller, services: Services, template_id: int
 ) -> None:
     vid = await sdk_send(client, caller, template_id)
-    code = await last_code(services)
+    code = await sent_code(services)
     answer = await java_sdk.post(client, caller, "/v3/otp/verification/verify", {"verificationId": vid, "code": code})
     assert answer["status"] == "0" and answer["data"]["verified"] is True
 
@@ -77,7 +69,7 @@ async def test_resend_without_app_id_sends_through_the_verifications_app(
     async with services.db.read() as conn:
         apps = (await conn.execute(sa.select(messages.c.app_id))).scalars().all()
     assert apps == [caller.apps["sms"]] * 2
-    code = await last_code(services)
+    code = await sent_code(services)
     verified = await java_sdk.post(client, caller, "/otp/verification/verify", {"verificationId": vid, "code": code})
     assert verified["status"] == "0"
 
@@ -97,7 +89,7 @@ async def test_another_accounts_ids_stay_unknown(
     client: httpx.AsyncClient, caller: Caller, services: Services, template_id: int
 ) -> None:
     vid = await sdk_send(client, caller, template_id)
-    code = await last_code(services)
+    code = await sent_code(services)
     other = Caller(new=await Tenancy(services).create_account(name="other", balance="1"), clock=caller.clock)
     caller.clock.advance(31)
     for path, fields in [
@@ -127,7 +119,7 @@ async def test_a_key_limited_to_other_apps_cannot_reach_the_verification(
     client: httpx.AsyncClient, caller: Caller, services: Services, template_id: int
 ) -> None:
     vid = await sdk_send(client, caller, template_id)
-    code = await last_code(services)
+    code = await sent_code(services)
     second = await Tenancy(services).create_app(caller.new.account.id, "sms")
     key, secret = await Tenancy(services).create_key(caller.new.account.id, apps=[second.app_id])
     limited = Caller(new=dataclasses.replace(caller.new, api_key=key, api_secret=secret), clock=caller.clock)
