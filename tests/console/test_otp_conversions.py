@@ -70,6 +70,7 @@ async def test_a_conversion_is_stored_once_and_shows_as_a_rate(
         {
             "app_id": caller.apps["sms"],
             "template_id": template_id,
+            "template_name": None,
             "country": "IN",
             "sent": 2,
             "converted": 1,

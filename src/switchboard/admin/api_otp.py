@@ -21,6 +21,7 @@ MAX_DAYS = 90
 class ConversionRateOut(BaseModel):
     app_id: str
     template_id: int | None
+    template_name: str | None
     country: str | None
     sent: int
     converted: int
@@ -64,6 +65,7 @@ async def conversions(
             ConversionRateOut(
                 app_id=r.app_id,
                 template_id=r.template_id,
+                template_name=r.template_name,
                 country=r.country,
                 sent=r.sent,
                 converted=r.converted,

@@ -29,6 +29,7 @@ MSG_ID = re.compile(r"^\d{19,20}$")
 class ConversionRow:
     app_id: str
     template_id: int | None
+    template_name: str | None
     country: str | None
     sent: int
     converted: int
@@ -36,16 +37,6 @@ class ConversionRow:
     @property
     def rate(self) -> float | None:
         return self.converted / self.sent if self.sent else None
-
-    def wire(self) -> dict[str, Any]:
-        return {
-            "appId": self.app_id,
-            "templateId": self.template_id,
-            "country": self.country,
-            "sent": self.sent,
-            "converted": self.converted,
-            "rate": None if self.rate is None else round(self.rate, 4),
-        }
 
 
 class Conversions:

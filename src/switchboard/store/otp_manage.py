@@ -135,6 +135,13 @@ async def conversion_stats(
             key = tuple(row._mapping[k] for k in keys)
             entry = table.setdefault(key, {**dict(zip(keys, key, strict=True)), "sent": 0, "converted": 0})
             entry[column] = int(row.n)
+    ids = sorted({e["template_id"] for e in table.values() if e["template_id"] is not None})
+    names: dict[int, str | None] = {}
+    if ids:
+        query = sa.select(otp_templates.c.id, otp_templates.c.name).where(otp_templates.c.id.in_(ids))
+        names = {int(r.id): r.name for r in await conn.execute(query)}
+    for entry in table.values():
+        entry["template_name"] = names.get(entry["template_id"]) if entry["template_id"] is not None else None
     return sorted(table.values(), key=lambda e: (e["app_id"], e["template_id"] or 0, e["country"] or ""))
 
 
