@@ -3,6 +3,7 @@ country it feeds: the admin API and the console page (each account sees only its
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -138,3 +139,13 @@ async def test_an_account_user_sees_only_its_own_rates(
     assert other_account.status_code == 404
     page = await user.client.get("/console/otp")
     assert mine.apps["sms"] in page.text and theirs.apps["sms"] not in page.text
+
+
+async def test_concurrent_repeats_of_a_report_store_it_once(
+    services: Services, clock: FakeClock, admin: Session
+) -> None:
+    caller, template_id = await otp_caller(services, clock)
+    msg_id = await send_code(admin, caller, template_id)
+    answers = await asyncio.gather(*(backfill(admin, caller, msgid=msg_id) for _ in range(6)))
+    assert [a["status"] for a in answers] == ["0"] * 6
+    assert len(await stored(services)) == 1

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+
 from switchboard.auth.authenticate import Principal
 from switchboard.domain import otp_rules as rules
 from switchboard.domain.numbers import classify
@@ -54,23 +56,31 @@ class Conversions:
         if number is None:
             raise sms_error(-22, "number is a phone number with its country code")
         used_at = checked(rules.epoch_time, raw_time, code=-22)
+        try:
+            return await self._store(principal, app_id, number.digits, number.country, raw_msg, used_at)
+        except IntegrityError:  # the same report stored by a concurrent request: stored once, as asked
+            return False
+
+    async def _store(
+        self, principal: Principal, app_id: str, number: str, country: str, raw_msg: str | None, used_at: datetime
+    ) -> bool:
         async with self.s.db.write() as conn:
             if raw_msg is not None:
                 if not MSG_ID.match(raw_msg):
                     raise sms_error(-14, "msgid is not a msgId")
                 sent = await store.sent_message(conn, app_id, raw_msg)
-                if sent is None or sent["number"] != number.digits:
+                if sent is None or sent["number"] != number:
                     raise sms_error(-14, "msgid is not a message of this app to this number")
             else:
-                sent = await store.last_verification_to(conn, app_id, number.digits, used_at)
+                sent = await store.last_verification_to(conn, app_id, number, used_at)
             return await store.insert_conversion(
                 conn,
                 account_id=principal.account.id,
                 app_id=app_id,
-                dedupe_key=raw_msg or f"{number.digits}@{int(used_at.timestamp() * 1000)}",
+                dedupe_key=raw_msg or f"{number}@{int(used_at.timestamp() * 1000)}",
                 msg_id=raw_msg or (sent or {}).get("msg_id"),
-                number=number.digits,
-                country=(sent or {}).get("country") or number.country,
+                number=number,
+                country=(sent or {}).get("country") or country,
                 template_id=(sent or {}).get("template_id"),
                 used_at=used_at,
                 created_at=self.s.clock.now(),
