@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from switchboard.services.catalog import Catalog, RateInput
 from switchboard.services.context import Services
 from switchboard.services.otp import Otp
+from switchboard.services.retention import prune
 from switchboard.store.otp_tables import otp_conversions
 from tests.api import java_sdk
 from tests.conftest import Caller
@@ -149,3 +150,16 @@ async def test_concurrent_repeats_of_a_report_store_it_once(
     answers = await asyncio.gather(*(backfill(admin, caller, msgid=msg_id) for _ in range(6)))
     assert [a["status"] for a in answers] == ["0"] * 6
     assert len(await stored(services)) == 1
+
+
+async def test_reports_older_than_the_retention_are_pruned(
+    services: Services, clock: FakeClock, admin: Session
+) -> None:
+    caller, template_id = await otp_caller(services, clock)
+    msg_id = await send_code(admin, caller, template_id)
+    assert (await backfill(admin, caller, msgid=msg_id))["status"] == "0"
+    clock.advance(services.settings.retention_days * 86400 - 60)
+    assert (await prune(services))["conversions"] == 0
+    clock.advance(120)
+    assert (await prune(services))["conversions"] == 1
+    assert await stored(services) == []
