@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     # Net container allocations between two first-generation garbage collections (0: Python's default, 700);
     # see switchboard.runtime.tune_gc.
     gc_threshold: int = Field(default=50_000, ge=0)
+    # The currency the platform settles in, and settlement units per unit of each other quote currency
+    # ("EUR=1.08,CNY=0.138"): voice records and pushes of accounts quoted in another currency show
+    # settleRate, quoteExchange and settlePay (domain/fx.py).
+    settle_currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    exchange_rates: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod
@@ -60,6 +65,17 @@ class Settings(BaseSettings):
         if isinstance(value, list):
             for item in value:
                 ipaddress.ip_network(str(item), strict=False)
+        return value
+
+    @field_validator("exchange_rates", mode="before")
+    @classmethod
+    def _parse_exchange_rates(cls, value: object) -> object:
+        from switchboard.domain.fx import parse_rates
+
+        if isinstance(value, str):
+            return parse_rates(value)
+        if isinstance(value, dict):
+            return parse_rates(",".join(f"{k}={v}" for k, v in value.items()))
         return value
 
     def resolved_database_url(self) -> str:

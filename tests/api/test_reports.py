@@ -61,8 +61,13 @@ async def test_get_report_statuses_and_counts(client: httpx.AsyncClient, caller:
         client, caller, "GET", "/v3/getReport", appId=caller.apps["sms"], msgIds=",".join([*ids, unknown])
     )
     assert answer["status"] == "0"
-    assert (answer["success"], answer["fail"], answer["sending"], answer["nofound"]) == ("1", "1", "1", "2")
-    assert [(a["msgId"], a["status"]) for a in answer["array"]] == [(ids[0], "0"), (ids[1], "1"), (ids[2], "-1")]
+    assert (answer["success"], answer["fail"], answer["sending"], answer["nofound"]) == ("1", "1", "2", "1")
+    assert [(a["msgId"], a["status"]) for a in answer["array"]] == [
+        (ids[0], "0"),
+        (ids[1], "1"),
+        (ids[2], "-1"),
+        (ids[3], "-1"),  # still queued: sending, never "not found"
+    ]
     assert answer["array"][0]["receiveTime"] == "2026-11-29T12:00:00+00:00"
 
 

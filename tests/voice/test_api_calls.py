@@ -48,8 +48,8 @@ async def test_send_group_reserves_each_call_and_answers_per_callee(
     answer = await call_api(voice_client, caller, "/v3/voice/sendGroup", body)
     assert answer["status"] == "0"
     rows = answer["data"]
-    assert [(r["callee"], r["terminationCode"]) for r in rows] == [(IN, "0"), ("12", "-21"), (CN, "-26"), (US, "0")]
-    assert rows[1]["terminationReason"] == "Data validation exception" and rows[1]["voiceId"] == ""
+    assert [(r["callee"], r["terminationCode"]) for r in rows] == [(IN, "0"), ("12", "-22"), (CN, "-26"), (US, "0")]
+    assert rows[1]["terminationReason"] == "Parameter exception" and rows[1]["voiceId"] == ""
     assert all(r["voiceId"].isdigit() and 19 <= len(r["voiceId"]) <= 20 for r in (rows[0], rows[3]))
     after = await state(services, caller.new.account.id)
     # 70 s of audio + 1 s grace = 71 s -> two 60 s blocks reserved: IN 2 x 0.02, US 2 x 0.01
@@ -86,10 +86,10 @@ async def test_send_group_codes_change_nothing(
         (group(caller, file_id, callee=",".join([IN] * 1001)), "-23"),
         (group(caller, file_id, fileId=None), "-50"),
         (group(caller, unknown), "-48"),
-        (group(caller, file_id, maxDuration=0), "-25"),
-        (group(caller, file_id, maxRingingTime=121), "-25"),
+        (group(caller, file_id, maxDuration=0), "-22"),
+        (group(caller, file_id, maxRingingTime=121), "-22"),
         (group(caller, file_id, loopCount=4), "-22"),
-        (group(caller, file_id, callee="12,34"), "-21"),
+        (group(caller, file_id, callee="12,34"), "-22"),
         (group(caller, file_id, callee=CN), "-26"),
         (group(caller, file_id, appId=caller.apps["sms"]), "-52"),
         ({"callee": IN, "fileId": file_id}, "-22"),
@@ -141,12 +141,12 @@ async def test_send_code_codes(voice_client: httpx.AsyncClient, caller: Caller, 
         (code(caller, language="XX"), "-39"),
         (code(caller, language="auto", text="1234 5678"), "-39"),
         (code(caller, language="TL"), "-47"),
-        (code(caller, callee="123"), "-21"),
+        (code(caller, callee="123"), "-22"),
         (code(caller, callee=CN), "-26"),
         (code(caller, speakingRate=0.1), "-22"),
         (code(caller, loopCount=10), "-22"),
         (code(caller, text="x" * 1001), "-22"),
-        (code(caller, maxDuration=200), "-25"),
+        (code(caller, maxDuration=200), "-22"),
     ]
     for body, expected in cases:
         answer = await call_api(voice_client, caller, "/v3/voice/sendCode", body)

@@ -141,8 +141,8 @@ def test_group_requests_are_checked() -> None:
     assert codes({"fileId": "f"}, check_group) == -22
     assert codes({"callee": ",".join(["919876543210"] * 1001), "fileId": "f"}, check_group) == -23
     assert codes({"callee": "919876543210"}, check_group) == -50
-    assert codes({**good, "maxDuration": 121}, check_group) == -25
-    assert codes({**good, "maxRingingTime": 19}, check_group) == -25
+    assert codes({**good, "maxDuration": 121}, check_group) == -22
+    assert codes({**good, "maxRingingTime": 19}, check_group) == -22
     assert codes({**good, "loopCount": 4}, check_group) == -22
     assert codes({**good, "loopCount": "x"}, check_group) == -22
     assert codes({**good, "displayNum": "12ab"}, check_group) == -22
@@ -171,7 +171,8 @@ def test_code_requests_are_checked() -> None:
     assert codes({**good, "ssmlGender": 3}, check_code) == -22
     assert codes({**good, "recallCount": 10}, check_code) == -22
     assert codes({**good, "accent": "UK"}, check_code) == -22
-    assert codes({**good, "callee": "12"}, check_code) == -21
+    assert codes({**good, "callee": "12"}, check_code) == -22
+    assert codes({**good, "callee": "919876543210,12025550123"}, check_code) == -22
     assert codes({**good, "callee": None}, check_code) == -22
     assert codes({**good, "loopCount": True}, check_code) == -22
 

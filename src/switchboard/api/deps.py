@@ -75,8 +75,12 @@ async def read_body(request: Request) -> bytes:
     return b"".join(chunks)
 
 
-def authenticated(product: Product, *, app: bool = True) -> Callable[[Request], Awaitable[Call]]:
-    """A dependency for routes of ``product``; ``app`` says whether the route needs an appId."""
+def authenticated(
+    product: Product, *, app: bool = True, app_optional: bool = False
+) -> Callable[[Request], Awaitable[Call]]:
+    """A dependency for routes of ``product``; ``app`` says whether the route needs an appId. With
+    ``app_optional`` an appId is checked when the request gives one (the principal has no app otherwise): for
+    calls whose app follows from what they name (a verification, a template), which clients send without it."""
 
     async def dependency(request: Request) -> Call:
         request.state.product = product
@@ -88,7 +92,7 @@ def authenticated(product: Product, *, app: bool = True) -> Callable[[Request], 
             product,
             request.headers,
             ip,
-            app_id=text(params, "appId", "appid") if app else None,
+            app_id=text(params, "appId", "appid") if app or app_optional else None,
             app_required=app,
         )
         return Call(product=product, principal=principal, params=params, method=request.method, services=services)

@@ -6,26 +6,31 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from switchboard.api import schemas
+from switchboard.api import otp_schemas, schemas
 from switchboard.api.deps import Call, authenticated
 from switchboard.api.responses import JsonResponse, ok
 from switchboard.api.wire import integer, text
 from switchboard.domain.sms.validation import sms_error
 from switchboard.errors import Product
 from switchboard.services.otp import Otp, OtpSend
+from switchboard.services.otp_manage import template_wire
 
 router = APIRouter()
 OtpCall = Annotated[Call, Depends(authenticated(Product.SMS))]
+# Calls whose app follows from the verification or template they name: the vendor SDK sends no appId.
+OwnedCall = Annotated[Call, Depends(authenticated(Product.SMS, app=False, app_optional=True))]
 
 
 def _request(call: Call, *, with_code: bool) -> OtpSend:
     try:
         template_id = integer(call.params, "templateId")
+        flow_id = integer(call.params, "flowId")
     except ValueError as exc:
         raise sms_error(-22, str(exc)) from exc
     return OtpSend(
         to=text(call.params, "to"),
         template_id=template_id,
+        flow_id=flow_id,
         channel=text(call.params, "channel"),
         order_id=text(call.params, "orderId"),
         code=text(call.params, "code") if with_code else None,
@@ -61,10 +66,10 @@ async def send_rule(call: OtpCall) -> JsonResponse:
     "/verification/verify",
     summary="Check a code",
     dependencies=schemas.SIGNED,
-    openapi_extra=schemas.post_doc(schemas.OtpVerifyBody, schemas.OTP_VERIFY),
+    openapi_extra=schemas.post_doc(otp_schemas.VerifyBody, schemas.OTP_VERIFY),
     responses=schemas.answers(schemas.VerifiedAnswer),
 )
-async def verify(call: OtpCall) -> JsonResponse:
+async def verify(call: OwnedCall) -> JsonResponse:
     result = await Otp(call.services).verify(
         call.principal, text(call.params, "verificationId"), text(call.params, "code")
     )
@@ -75,10 +80,10 @@ async def verify(call: OtpCall) -> JsonResponse:
     "/verification/resend",
     summary="Send a new code for a pending verification",
     dependencies=schemas.SIGNED,
-    openapi_extra=schemas.post_doc(schemas.OtpResendBody, schemas.OTP_RESEND),
+    openapi_extra=schemas.post_doc(otp_schemas.ResendBody, schemas.OTP_RESEND),
     responses=schemas.answers(schemas.VerificationAnswer),
 )
-async def resend(call: OtpCall) -> JsonResponse:
+async def resend(call: OwnedCall) -> JsonResponse:
     return ok(data=await Otp(call.services).resend(call.principal, text(call.params, "verificationId")))
 
 
@@ -86,17 +91,17 @@ async def resend(call: OtpCall) -> JsonResponse:
     "/verification/record/{verification_id}",
     summary="One verification",
     dependencies=schemas.SIGNED,
-    openapi_extra=schemas.post_doc(schemas.AppRequest, schemas.OTP_RECORD),
+    openapi_extra=schemas.post_doc(otp_schemas.OptionalApp, schemas.OTP_RECORD),
     responses=schemas.answers(schemas.VerificationRecordAnswer, path_parameter=True),
 )
 @router.get(
     "/verification/record/{verification_id}",
     summary="One verification",
     dependencies=schemas.SIGNED,
-    openapi_extra=schemas.get_doc(schemas.AppRequest, schemas.OTP_RECORD),
+    openapi_extra=schemas.get_doc(otp_schemas.OptionalApp, schemas.OTP_RECORD),
     responses=schemas.answers(schemas.VerificationRecordAnswer, path_parameter=True),
 )
-async def record(verification_id: str, call: OtpCall) -> JsonResponse:
+async def record(verification_id: str, call: OwnedCall) -> JsonResponse:
     return ok(data=await Otp(call.services).record(call.principal, verification_id=verification_id))
 
 
@@ -125,27 +130,16 @@ async def record_by_order(call: OtpCall) -> JsonResponse:
     "/template/list",
     summary="The app's OTP templates",
     dependencies=schemas.SIGNED,
-    openapi_extra=schemas.post_doc(schemas.AppRequest, schemas.OTP_TEMPLATES),
+    openapi_extra=schemas.post_doc(otp_schemas.OptionalApp, schemas.OTP_TEMPLATES),
     responses=schemas.answers(schemas.OtpTemplatesAnswer),
 )
 @router.get(
     "/template/list",
     summary="The app's OTP templates",
     dependencies=schemas.SIGNED,
-    openapi_extra=schemas.get_doc(schemas.AppRequest, schemas.OTP_TEMPLATES),
+    openapi_extra=schemas.get_doc(otp_schemas.OptionalApp, schemas.OTP_TEMPLATES),
     responses=schemas.answers(schemas.OtpTemplatesAnswer),
 )
-async def template_list(call: OtpCall) -> JsonResponse:
-    rows = await Otp(call.services).templates(call.app_id)
-    return ok(
-        data=[
-            {
-                "templateId": r["id"],
-                "content": r["content"],
-                "codeLength": r["code_length"],
-                "ttl": r["ttl"],
-                "maxAttempts": r["max_attempts"],
-            }
-            for r in rows
-        ]
-    )
+async def template_list(call: OwnedCall) -> JsonResponse:
+    rows = await Otp(call.services).templates_for(call.principal)
+    return ok(data=[template_wire(r) for r in rows])

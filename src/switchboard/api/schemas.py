@@ -58,7 +58,7 @@ OTP_VERIFY = "Check a code: wrong -21, exhausted -23, expired -25, already verif
 OTP_RESEND = "A new code replaces the old one: at most 3 resends, 30 s apart (-23, -15)."
 OTP_RECORD = "One verification of the key's account by its id (unknown: -24)."
 OTP_RECORD_BY_ORDER = "One verification by the orderId given when it was sent (unknown: -24)."
-OTP_TEMPLATES = "The app's OTP templates."
+OTP_TEMPLATES = "The app's OTP templates; without an appId, those of every SMS app the key may use."
 
 
 # --- security --------------------------------------------------------------------------------------------
@@ -234,15 +234,6 @@ class OtpSendRuleBody(OtpSendFields):
     code: str = Field(pattern=r"^[0-9A-Za-z]{1,10}$", description="The code to send, 1-10 letters or digits (-22).")
 
 
-class OtpVerifyBody(AppRequest):
-    verificationId: str = Field(description="From verification/send (unknown: -24).")
-    code: str = Field(min_length=4, max_length=10, description="The code the user received (wrong: -21).")
-
-
-class OtpResendBody(AppRequest):
-    verificationId: str = Field(description="A pending verification (30 s apart, at most 3 resends).")
-
-
 class OtpOrderQuery(AppRequest):
     orderId: str = Field(description="The orderId given to verification/send (unknown: -24).")
 
@@ -371,6 +362,7 @@ class VerificationRecordAnswer(Success):
 
 class OtpTemplate(BaseModel):
     templateId: int
+    appId: str
     content: str
     codeLength: int
     ttl: int

@@ -92,8 +92,8 @@ class CallFields(Params):
     displayNum: str | None = Field(
         default=None, pattern=CALLEE_PATTERN, description="The caller id, 7-15 digits (-22)."
     )
-    maxDuration: int | None = Field(default=None, ge=1, le=120, description="Seconds after the answer (-25).")
-    maxRingingTime: int | None = Field(default=None, ge=20, le=120, description="Seconds, default 60 (-25).")
+    maxDuration: int | None = Field(default=None, ge=1, le=120, description="Seconds after the answer (-22).")
+    maxRingingTime: int | None = Field(default=None, ge=20, le=120, description="Seconds, default 60 (-22).")
     calledInfo: str | None = Field(default=None, max_length=1000, description="Echoed in records and pushes (-22).")
 
 

@@ -16,6 +16,7 @@ from switchboard.domain.sms.validation import parse_time, sms_error
 from switchboard.services.context import Services
 from switchboard.services.limits import RateLimiter, RedisWindowLimiter, TokenBucket
 from switchboard.store import inbound
+from switchboard.store.messages import DELIVERED, FINAL_STATES
 from switchboard.store.tables import messages
 
 MAX_REPORT_IDS = 200
@@ -24,8 +25,16 @@ SENT_WINDOW = timedelta(days=31)
 MO_WINDOW = timedelta(days=31)
 MO_EARLIEST = datetime.fromisoformat("2022-07-01T00:00:00+08:00")
 MSG_ID = re.compile(r"^\d{19}$")
-REPORT_STATUS = {"delivered": "0", "submitted": "-1", "failed": "1", "expired": "1", "cancelled": "1"}
 SENT_STATUS = {"delivered": "0", "failed": "2", "expired": "2"}
+
+
+def report_status(state: str) -> str:
+    """getReport's status of a stored message: "0" delivered, "1" failed (failed, expired, cancelled), and
+    "-1" sending for every state that is not final yet (scheduled, queued, submitted). A msgId the server
+    issued is never "not found": a message is stored, queued, in the transaction that answers sendSms."""
+    if state == DELIVERED:
+        return "0"
+    return "1" if state in FINAL_STATES else "-1"
 
 
 def local_iso(moment: datetime | None, zone: str) -> str:
@@ -64,16 +73,16 @@ class Reports:
         items = []
         for msg_id in dict.fromkeys(ids):
             row = found.get(msg_id)
-            status = REPORT_STATUS.get(row["status"]) if row is not None else None
-            if row is None or status is None:
+            if row is None:
                 counts["nofound"] += 1
                 continue
+            status = report_status(row["status"])
             counts[{"0": "success", "-1": "sending", "1": "fail"}[status]] += 1
             items.append(
                 {
                     "msgId": msg_id,
                     "number": row["number"],
-                    "receiveTime": local_iso(row["final_at"] or row["submitted_at"], zone),
+                    "receiveTime": local_iso(row["final_at"] or row["submitted_at"] or row["created_at"], zone),
                     "status": status,
                 }
             )
@@ -112,7 +121,9 @@ class Reports:
                     messages.c.created_at <= window[1],
                     messages.c.status.in_(list(SENT_STATUS)),
                 )
-                .order_by(messages.c.id)
+                # In the order they became final: a message that turns final while a client pages with
+                # startIndex lands after every row already counted, so no page shifts under the client.
+                .order_by(messages.c.final_at, messages.c.id)
                 .offset(index)
                 .limit(MAX_SENT_ROWS)
             )

@@ -1,4 +1,5 @@
-"""Retention: reports, messages and inbound messages older than ``retention_days`` are pruned.
+"""Retention: reports, messages, inbound messages and OTP conversion reports older than ``retention_days``
+are pruned.
 
 In batches of ``PRUNE_BATCH`` rows, each in a short transaction of its own: one statement deleting a day's worth
 of rows would hold the SQLite writer (which runs on the event loop) or PostgreSQL's locks for seconds.
@@ -8,13 +9,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from switchboard.services.context import Services
 from switchboard.store.messages import FINAL_STATES
+from switchboard.store.otp_tables import otp_backfill_rates, otp_conversions
 from switchboard.store.tables import inbound_messages, message_parts, messages, push_attempts, pushes
 
 PRUNE_BATCH = 2000
@@ -43,7 +45,20 @@ async def prune(services: Services, *, batch: int = PRUNE_BATCH) -> dict[str, in
         "messages": await _in_batches(services, old_messages, drop_messages, batch),
         "pushes": await _in_batches(services, old_pushes, drop_pushes, batch),
         "inbound": await _in_batches(services, old_inbound, drop_inbound, batch),
+        "conversions": await _prune_conversions(services, before, batch),
     }
+
+
+async def _prune_conversions(services: Services, before: datetime, batch: int) -> int:
+    removed = 0
+    for table in (otp_conversions, otp_backfill_rates):
+
+        async def drop(conn: AsyncConnection, ids: list[int], table: sa.Table = table) -> int:
+            return int((await conn.execute(table.delete().where(table.c.id.in_(ids)))).rowcount)
+
+        old = sa.select(table.c.id).where(table.c.created_at < before)
+        removed += await _in_batches(services, old, drop, batch)
+    return removed
 
 
 async def _in_batches(services: Services, ids: sa.Select[int], drop: Deleter, batch: int) -> int:

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from switchboard.auth.authenticate import Principal
+from switchboard.domain.fx import exchange_for
 from switchboard.domain.numbers import Number
 from switchboard.domain.pricing import PriceList
 from switchboard.domain.routing import Route
@@ -92,6 +93,9 @@ class VoiceService:
             "limit_seconds": limit,
             "reserved": billing.reservation(limit, block=opts.bill_block, price=price),
             "currency": principal.account.currency,
+            "quote_exchange": exchange_for(
+                principal.account.currency, self.s.settings.settle_currency, self.s.settings.exchange_rates
+            ),
             "created_at": now,
             **values,
         }
@@ -130,7 +134,7 @@ class VoiceService:
         rows: list[dict[str, Any]] = []
         for callee in request.callees:
             rate = prices.rate_for(callee.number.country, callee.number.digits) if callee.number else None
-            code = -21 if callee.number is None else -26 if rate is None else 0
+            code = -22 if callee.number is None else -26 if rate is None else 0
             if callee.number is None or rate is None:
                 results.append(
                     {

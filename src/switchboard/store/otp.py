@@ -20,9 +20,11 @@ async def get_template(conn: AsyncConnection, template_id: int) -> dict[str, Any
     return dict(row._mapping) if row else None
 
 
-async def list_templates(conn: AsyncConnection, app_id: str) -> list[dict[str, Any]]:
+async def list_templates(conn: AsyncConnection, app_ids: list[str]) -> list[dict[str, Any]]:
+    if not app_ids:
+        return []
     rows = await conn.execute(
-        sa.select(otp_templates).where(otp_templates.c.app_id == app_id).order_by(otp_templates.c.id)
+        sa.select(otp_templates).where(otp_templates.c.app_id.in_(app_ids)).order_by(otp_templates.c.id)
     )
     return [dict(r._mapping) for r in rows]
 

@@ -295,6 +295,14 @@ otp_templates = sa.Table(
     sa.Column("ttl", sa.Integer, nullable=False),  # seconds a code stays valid
     sa.Column("max_attempts", sa.Integer, nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
+    # Set by otp/template/add|update (migration 0006w); null for templates made with the CLI.
+    sa.Column("name", sa.String(32), nullable=True),
+    sa.Column("code_type", sa.Integer, nullable=True),  # 1 digits (null too), 2 letters, 3 letters and digits
+    sa.Column("speech_rate", sa.Integer, nullable=True),
+    sa.Column("language", sa.String(8), nullable=True),
+    sa.Column("max_duration", sa.Integer, nullable=True),
+    sa.Column("repeat_cnt", sa.Integer, nullable=True),
+    sa.Column("sender_id", sa.String(32), nullable=True),
 )
 
 # One verification: the code is kept only as a salted hash.
@@ -321,9 +329,14 @@ verifications = sa.Table(
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("verified_at", UtcDateTime, nullable=True),
     sa.UniqueConstraint("app_id", "order_id", name="uq_verifications_app_order"),
+    # Migration 0006w: the flow a verification follows, its current step, and the destination's country.
+    sa.Column("flow_id", sa.Integer, nullable=True),
+    sa.Column("flow_step", sa.Integer, nullable=True),
+    sa.Column("country", sa.String(8), nullable=True),
 )
 
 
 # Tables of other concerns, declared in their own modules on the same metadata.
 import switchboard.store.console_tables  # noqa: E402,F401
+import switchboard.store.otp_tables  # noqa: E402,F401
 import switchboard.store.voice_tables  # noqa: E402,F401

@@ -86,6 +86,8 @@ voice_calls = sa.Table(
     sa.Column("paid_gift", sa.BigInteger, nullable=False, server_default="0"),
     sa.Column("cost", sa.BigInteger, nullable=False, server_default="0"),
     sa.Column("currency", sa.String(3), nullable=False),
+    # Settlement units per unit of `currency` when the account is quoted in another currency (migration 0006w).
+    sa.Column("quote_exchange", sa.String(24), nullable=True),
     sa.Column("call_duration", sa.Integer, nullable=False, server_default="0"),
     sa.Column("charged_duration", sa.Integer, nullable=False, server_default="0"),
     sa.Column("termination_code", sa.String(8), nullable=True),

@@ -315,8 +315,8 @@ class Client(_Base):
 
     def get_report(self, msg_ids: str | Sequence[str], *, app_id: str | None | Unset = UNSET) -> Report:
         """``GET /v3/getReport`` for any number of ids (asked 200 at a time, counts and items added up;
-        duplicates are asked once; no ids: an empty report without a request). Messages still queued are
-        counted in ``nofound`` and not listed."""
+        duplicates are asked once; no ids: an empty report without a request). Messages still queued report
+        ``sending``."""
         return self._run(ops.get_report(self._app(app_id), msg_ids))
 
     def sent_records(self, start: TimeArg, end: TimeArg, *, app_id: str | None | Unset = UNSET) -> Iterator[SentRecord]:

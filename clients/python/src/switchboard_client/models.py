@@ -121,7 +121,8 @@ REPORT_STATUS: dict[str, ReportStatus] = {"0": "delivered", "-1": "sending", "1"
 
 @dataclass(frozen=True, slots=True)
 class ReportItem:
-    """A message of ``getReport``. ``receive_time`` is the final time (or the submit time while sending)."""
+    """A message of ``getReport``. ``receive_time`` is the final time (while sending: the submit time, or the
+    acceptance time of a message not yet handed to a carrier)."""
 
     msg_id: str
     number: str
@@ -138,8 +139,8 @@ class ReportItem:
 class Report:
     """``getReport`` over any number of ids (the client asks 200 at a time and adds the answers up).
 
-    ``nofound`` counts unknown ids *and* messages still queued (not yet handed to a carrier); ``items`` has
-    only the found ones."""
+    ``nofound`` counts ids the server never issued (or another app's); a message accepted but not yet handed to
+    a carrier is ``sending``. ``items`` has only the found ones."""
 
     success: int
     fail: int

@@ -2,11 +2,12 @@
 fetches the next page (or ``None`` after the last). The clients only loop over them.
 
 * ``getSentRcd`` pages by offset: ``startIndex`` 0, 50 000, 100 000 ... (at most 50 000 rows per call);
-  a short page is the last one.
+  a short page is the last one. The server lists final messages in the order they became final, so a
+  message that turns final while you page comes after the rows already seen: no page shifts.
 * ``recordMo`` pages by number: ``current`` 1..``pages``, ``size`` 1..100 rows each.
 
-Both page by position over a changing table: a message that arrives while you page through a window that
-includes "now" can shift rows between pages. Page over windows that are already over.
+``recordMo`` pages by position over a changing table: a message that arrives while you page through a window
+that includes "now" can shift rows between pages. Page over windows that are already over.
 """
 
 from __future__ import annotations

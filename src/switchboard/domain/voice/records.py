@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from switchboard.domain.fx import settle_fields
 from switchboard.domain.voice.billing import bill_period
 from switchboard.money import format_amount
 
@@ -59,6 +60,7 @@ def _common(row: Mapping[str, Any]) -> dict[str, Any]:
         "baseCost": format_amount(row["cost"]),
         "cost": format_amount(row["cost"]),
         "currency": row["currency"],
+        **settle_fields(price=row["price"], cost=row["cost"], exchange=row.get("quote_exchange")),
         "terminationCode": (row["termination_code"] or "") if finished else "",
         "terminationReason": (row["termination_reason"] or "") if finished else row["status"],
         "voiceFileId": file_id_of(row["audio"]),

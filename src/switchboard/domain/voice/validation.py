@@ -4,11 +4,16 @@
 |---|---|
 | callee or appId missing; a field of the wrong type | -22 |
 | displayNum, loopCount, speakingRate, ssmlGender, accent, recallCount, recallInterval, calledInfo, text: bad | -22 |
+| maxDuration outside 1-120 s, maxRingingTime outside 20-120 s | -22 |
+| a callee not 7-15 digits or not possible; several callees in sendCode | -22 (per callee in sendGroup) |
 | more than 1000 callees (sendGroup) | -23 |
-| maxDuration outside 1-120 s or maxRingingTime outside 20-120 s | -25 |
-| a callee that is not 7-15 digits or not a possible number | -21 (per callee in sendGroup) |
 | fileId missing | -50 |
 | text or language missing | -38 |
+
+The contract's code lists of sendGroup and sendCode (``0,-1,-2,-10,-16,-18,-22,-26``) give -22 for every
+parameter problem; -21 "Data validation exception" and -25 "Out of time range" are not among them (the seed
+defines them for the voice table without tying them to these fields), so a range or callee error is -22.
+The seed's dedicated codes (-23 over the cap, -38, -50) keep their meaning.
 """
 
 from __future__ import annotations
@@ -45,7 +50,7 @@ class CallOptions:
 @dataclass(frozen=True)
 class Callee:
     raw: str
-    number: Number | None  # None: abnormal (-21)
+    number: Number | None  # None: abnormal (-22)
 
 
 @dataclass(frozen=True)
@@ -124,8 +129,8 @@ def options(params: Mapping[str, Any], *, max_loops: int) -> CallOptions:
         raise voice_error(-22, f"calledInfo is at most {MAX_CALLED_INFO} characters")
     return CallOptions(
         display_num=display,
-        max_duration=int_field(params, "maxDuration", 1, 120, code=-25),
-        max_ringing=int_field(params, "maxRingingTime", 20, 120, code=-25) or 60,
+        max_duration=int_field(params, "maxDuration", 1, 120),
+        max_ringing=int_field(params, "maxRingingTime", 20, 120) or 60,
         loop_count=int_field(params, "loopCount", 1, max_loops) or 1,
         called_info=info,
     )
@@ -161,9 +166,11 @@ def check_code(params: Mapping[str, Any]) -> CodeRequest:
     if accent is not None and not ACCENT.match(accent):
         raise voice_error(-22, "accent is a country calling code")
     opts = options(params, max_loops=9)
+    if len(split_numbers(raw)) > 1:
+        raise voice_error(-22, "sendCode calls one callee")
     number = check_callee(raw)
     if number is None:
-        raise voice_error(-21, "callee must be a possible number of 7-15 digits")
+        raise voice_error(-22, "callee must be a possible number of 7-15 digits")
     return CodeRequest(
         callee=number,
         text=text,
