@@ -478,7 +478,7 @@ class DeliveryEvents:
                 app = await tenants.get_app(conn, app_id)
                 account_id = app.account_id if app else None
             else:
-                last = await inbound_store.app_of_last_message_to(conn, source_digits, now - inbound_store.LOOKBACK)
+                last = await inbound_store.app_of_sole_sender_to(conn, source_digits, now - inbound_store.LOOKBACK)
                 if last is not None:
                     app_id, account_id = last
             row = {

@@ -30,12 +30,19 @@ async def app_for_destination(conn: AsyncConnection, destination: str) -> str | 
     return str(row[0]) if row else None
 
 
-async def app_of_last_message_to(conn: AsyncConnection, number: str, since: datetime) -> tuple[str, int] | None:
-    """The app and account that last sent to ``number`` (a reply usually answers the last message)."""
+async def app_of_sole_sender_to(conn: AsyncConnection, number: str, since: datetime) -> tuple[str, int] | None:
+    """The app and account that last sent to ``number`` since ``since``, only when exactly one account did: a
+    reply to a number that several tenants wrote to could be meant for any of them, so it goes to none."""
+    window = (messages.c.number == number, messages.c.created_at >= since)
+    senders = (
+        await conn.execute(sa.select(messages.c.account_id).where(*window).group_by(messages.c.account_id).limit(2))
+    ).all()
+    if len(senders) != 1:
+        return None
     row = (
         await conn.execute(
             sa.select(messages.c.app_id, messages.c.account_id)
-            .where(messages.c.number == number, messages.c.created_at >= since)
+            .where(*window, messages.c.account_id == senders[0][0])
             .order_by(messages.c.id.desc())
             .limit(1)
         )
