@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from switchboard.connectors.sms.base import CarrierEvents, SmsConnector
-from switchboard.connectors.sms.simulator import Scenario, SimulatorConnector
+from switchboard.connectors.sms.base import CarrierEvents, OutboundSms, SmsConnector
+from switchboard.connectors.sms.simulator import Owed, Scenario, SimulatorConnector
 from switchboard.connectors.sms.smpp import SmppConnector
 from switchboard.domain.routing import Route
 from switchboard.errors import OperatorError
@@ -19,6 +19,7 @@ from switchboard.services.bind_slots import BindSlots
 from switchboard.services.context import Services
 from switchboard.services.routes import add_route
 from switchboard.store import carriers as store
+from switchboard.store import delivery as delivery_store
 from switchboard.store.carriers import Carrier
 
 log = logging.getLogger("switchboard.carriers")
@@ -70,6 +71,8 @@ class CarrierSet:
                 await connector.start(events)
                 self.connectors[carrier.name] = connector
                 self.enabled.append(carrier.name)
+                if isinstance(connector, SimulatorConnector):
+                    await self._resume(connector)
         if not self.enabled:
             if self._builtin_warning:
                 log.warning("no carrier configured: messages go to the built-in simulator")
@@ -77,6 +80,22 @@ class CarrierSet:
             await builtin.start(events)
             self.connectors[BUILTIN] = builtin
             self.enabled = [BUILTIN]
+            await self._resume(builtin)
+
+    async def _resume(self, simulator: SimulatorConnector) -> None:
+        """Re-create the receipts a simulated carrier still owed when the last process stopped (or died)."""
+        async with self.s.db.read() as conn:
+            waiting = await delivery_store.awaiting_receipts(conn, simulator.name)
+        owed = [
+            Owed(
+                OutboundSms(row["msg_id"], row["number"], row["sender_id"], row["content"]),
+                tuple(row["carrier_keys"]),
+                row["submitted_at"] or self.s.clock.now(),
+            )
+            for row in waiting
+        ]
+        if simulator.resume(owed):
+            log.info("simulated carrier %s: %d messages' receipts scheduled again", simulator.name, len(owed))
 
     def can_submit(self) -> bool:
         """False while this worker has no bound transmitter for any of its carriers (production layout: the

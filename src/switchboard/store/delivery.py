@@ -243,3 +243,35 @@ async def lock_receipt_matching(conn: AsyncConnection) -> None:
     single writer already serialises them."""
     if conn.dialect.name == "postgresql":
         await conn.execute(sa.select(sa.func.pg_advisory_xact_lock(RECEIPT_MATCHING_LOCK)))
+
+
+async def awaiting_receipts(conn: AsyncConnection, carrier: str, limit: int = 100_000) -> list[dict[str, Any]]:
+    """Submitted messages of ``carrier`` with the carrier ids of their parts still waiting for a receipt
+    (``msg_id``, ``number``, ``sender_id``, ``content``, ``submitted_at``, ``carrier_keys``), oldest first."""
+    rows = await conn.execute(
+        sa.select(
+            messages.c.id,
+            messages.c.msg_id,
+            messages.c.number,
+            messages.c.sender_id,
+            messages.c.content,
+            messages.c.submitted_at,
+            message_parts.c.carrier_key,
+        )
+        .join(message_parts, message_parts.c.message_id == messages.c.id)
+        .where(
+            messages.c.status == SUBMITTED,
+            messages.c.carrier == carrier,
+            message_parts.c.carrier == carrier,
+            message_parts.c.state == SUBMITTED,
+        )
+        .order_by(messages.c.id, message_parts.c.part)
+        .limit(limit)
+    )
+    found: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        entry = found.setdefault(row.id, {**row._mapping, "carrier_keys": []})
+        entry["carrier_keys"].append(row.carrier_key)
+    for entry in found.values():
+        del entry["id"], entry["carrier_key"]
+    return list(found.values())

@@ -20,7 +20,10 @@ import asyncio
 import itertools
 import logging
 import random
+import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from switchboard.clock import Clock
@@ -82,8 +85,31 @@ class Scenario:
         return self.default
 
 
+@dataclass(frozen=True)
+class Fate:
+    """What the simulated carrier does with one message: drawn from the scenario's seed and the msgId alone."""
+
+    rejected: bool
+    delivered: bool
+    delay: float
+    error_code: str
+
+
+@dataclass(frozen=True)
+class Owed:
+    """A message the simulated carrier accepted and still owes receipts for (found in the store on start)."""
+
+    message: OutboundSms
+    carrier_ids: tuple[str, ...]  # the parts still waiting for their receipt
+    submitted_at: datetime
+
+
 class SimulatorConnector:
-    """A carrier inside the process: accepts submits, answers with receipts (and replies) after a delay."""
+    """A carrier inside the process: accepts submits, answers with receipts (and replies) after a delay.
+
+    Its promises survive a crash: the fate of a message depends only on the seed and the msgId, so the receipts
+    still owed when the process died are re-created on start from the store (:meth:`resume`).
+    """
 
     def __init__(self, name: str, scenario: Scenario, clock: Clock) -> None:
         self.name = name
@@ -91,28 +117,45 @@ class SimulatorConnector:
         self._clock = clock
         self._events: CarrierEvents | None = None
         self._ids = itertools.count(1)
+        self._prefix = f"sim{secrets.token_hex(3)}"  # carrier ids stay unique across restarts
         self._tasks: set[asyncio.Task[None]] = set()
-        self.counters = {"submitted": 0, "parts": 0, "rejected": 0, "receipts": 0, "replies": 0}
+        self.counters = {"submitted": 0, "parts": 0, "rejected": 0, "receipts": 0, "replies": 0, "resumed": 0}
 
     async def start(self, events: CarrierEvents) -> None:
         self._events = events
 
-    async def submit(self, message: OutboundSms) -> SubmitAccepted:
+    def fate(self, message: OutboundSms) -> Fate:
         rng = random.Random(f"{self.scenario.seed}:{message.msg_id}")  # noqa: S311 (simulation, not security)
         outcome = self.scenario.outcome_for(message.number)
         roll = rng.random() * (outcome.delivered + outcome.undelivered + outcome.rejected)
-        if roll < outcome.rejected:
+        delivered = outcome.rejected <= roll < outcome.rejected + outcome.delivered
+        return Fate(roll < outcome.rejected, delivered, rng.uniform(*outcome.delay), outcome.error_code)
+
+    async def submit(self, message: OutboundSms) -> SubmitAccepted:
+        fate = self.fate(message)
+        if fate.rejected:
             self.counters["rejected"] += 1
             raise SubmitError("REJECTD", "rejected by the simulated carrier", temporary=False)
         parts = max(1, analyse(message.content).segments)
-        ids = [f"sim{next(self._ids):010d}" for _ in range(parts)]
+        ids = [f"{self._prefix}{next(self._ids):010d}" for _ in range(parts)]
         self.counters["submitted"] += 1
         self.counters["parts"] += parts
-        delivered = roll < outcome.rejected + outcome.delivered
-        delay = rng.uniform(*outcome.delay)
         if message.registered_delivery:
-            self._later(delay, self._report(ids, delivered, outcome.error_code, message))
+            self._later(fate.delay, self._report(ids, fate.delivered, fate.error_code, message))
         return SubmitAccepted(carrier_msg_ids=ids)
+
+    def resume(self, owed: Sequence[Owed]) -> int:
+        """Schedule again the receipts a previous process promised and did not send (it died): each at the
+        time its fate set, counted from the submit, or at once when that time has passed."""
+        now = self._clock.now()
+        for item in owed:
+            fate = self.fate(item.message)
+            left = fate.delay - (now - item.submitted_at).total_seconds()
+            self._later(
+                max(0.0, left), self._report(list(item.carrier_ids), fate.delivered, fate.error_code, item.message)
+            )
+        self.counters["resumed"] += len(owed)
+        return len(owed)
 
     async def _report(self, ids: list[str], delivered: bool, error_code: str, message: OutboundSms) -> None:
         assert self._events is not None
