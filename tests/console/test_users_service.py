@@ -22,9 +22,15 @@ async def test_the_demo_operator_is_created_once_and_its_printed_login_works(ser
 async def test_the_demo_login_is_restored_when_it_no_longer_works(services: Services) -> None:
     email, password = await ensure_demo_operator(services)
     await Users(services).set_password(email, "changed by someone")
-    await Users(services).set_enabled(email, False)
     assert await ensure_demo_operator(services) == (email, password)
     assert await Users(services).authenticate(email, password) is not None
+
+
+async def test_a_disabled_demo_operator_stays_disabled_after_a_restart(services: Services) -> None:
+    email, password = await ensure_demo_operator(services)
+    await Users(services).set_enabled(email, False)
+    assert await ensure_demo_operator(services) == (email, "")
+    assert await Users(services).authenticate(email, password) is None
 
 
 async def test_expired_sessions_are_swept_when_someone_signs_in(services: Services, clock: FakeClock) -> None:

@@ -60,13 +60,15 @@ async def _ensure_demo_account(services: Services) -> DemoCredentials:
 
 
 def banner(demo: DemoCredentials, base_url: str) -> str:
+    email, password = demo.operator
+    login = f"login {email} / {password}" if password else f"({email} is disabled: sign in as another operator)"
     apps = "\n".join(f"  {product:8} appId {app_id}" for product, app_id in demo.apps.items())
     return f"""
 Switchboard is running at {base_url}
   OpenAPI document  {base_url}/openapi.json   (interactive: {base_url}/docs)
   health            {base_url}/health
   metrics           {base_url}/metrics
-  console           {base_url}/console/   login {demo.operator[0]} / {demo.operator[1]}
+  console           {base_url}/console/   {login}
 
 Demo account {demo.account_id}
   apiKey    {demo.api_key}

@@ -257,14 +257,17 @@ def demo_password(services: Services) -> str:
 
 async def ensure_demo_operator(services: Services) -> tuple[str, str]:
     """The demo admin user (created on first call) and its password. When the stored password no longer
-    matches (e.g. after a new master key), it is set again, so the printed login always works."""
+    matches (e.g. after a new master key), it is set again, so the printed login always works. A demo operator
+    that an operator disabled stays disabled (its password is then answered as ""): a restart must not
+    undo a lock-out."""
     users = Users(services)
     password = demo_password(services)
     async with services.db.read() as conn:
         existing = await store.get_user_by_email(conn, DEMO_EMAIL)
     if existing is None:
         await users.create_user(DEMO_EMAIL, password, ADMIN)
-    elif not existing.enabled or not verify_password(existing.password_hash, password):
+    elif not existing.enabled:
+        return DEMO_EMAIL, ""
+    elif not verify_password(existing.password_hash, password):
         await users.set_password(DEMO_EMAIL, password)
-        await users.set_enabled(DEMO_EMAIL, True)
     return DEMO_EMAIL, password
