@@ -19,6 +19,7 @@ from switchboard.store.database import Database
 T = TypeVar("T")
 # Seconds that per-request reads of operator configuration (rates, words) are reused within a process.
 CATALOG_TTL = 2.0
+SIGNING_KEYS = "push-signing-keys"  # Services.cached name: each account's key that signs its pushes
 
 
 @dataclass

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from switchboard.money import format_amount
 from switchboard.services.batching import WriteBatcher
-from switchboard.services.context import Services
+from switchboard.services.context import SIGNING_KEYS, Services
 from switchboard.services.pipeline import run_pipeline
 from switchboard.store import pushes as store
 from switchboard.store import tenants
@@ -161,7 +161,6 @@ class PushSender:
         self._poster: Poster = poster or AiohttpPoster(connections=concurrency)
         self._concurrency = concurrency
         self._rng = random.Random()  # noqa: S311 (jitter, not security)
-        self._secrets: dict[int, tuple[str, str] | None] = {}
         self._recorder: WriteBatcher[Result, None] = WriteBatcher(services.db, self._record_batch)
 
     async def close(self) -> None:
@@ -202,11 +201,15 @@ class PushSender:
             log.exception("recording push %s failed; it is retried when its lease ends", push["id"])
 
     async def _signing_key(self, account_id: int) -> tuple[str, str] | None:
-        if account_id not in self._secrets:
+        """The account's oldest enabled key and its secret, re-read every few seconds (SIGNING_KEYS): a key
+        disabled or replaced stops signing pushes within that time, in every process."""
+
+        async def load() -> tuple[str, str] | None:
             async with self.s.db.read() as conn:
                 keys = [k for k in await tenants.list_keys(conn, account_id) if k.enabled]
-            self._secrets[account_id] = (keys[0].api_key, self.s.secrets.open(keys[0].secret_enc)) if keys else None
-        return self._secrets[account_id]
+            return (keys[0].api_key, self.s.secrets.open(keys[0].secret_enc)) if keys else None
+
+        return await self.s.cached(SIGNING_KEYS, account_id, load)
 
     async def _send(self, push: dict[str, Any]) -> Result:
         body = push["body"].encode()

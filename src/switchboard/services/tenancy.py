@@ -14,7 +14,7 @@ from switchboard.auth import key_cache
 from switchboard.auth.ip import normalise_networks
 from switchboard.errors import OperatorError, Product
 from switchboard.money import MoneyError, parse_amount
-from switchboard.services.context import Services
+from switchboard.services.context import SIGNING_KEYS, Services
 from switchboard.store import tenants
 from switchboard.store.tenants import Account, ApiKey, App
 
@@ -243,6 +243,7 @@ class Tenancy:
             key = await tenants.get_key(conn, api_key)
         assert key is not None
         await key_cache.forget(self.s.redis, api_key)
+        self.s.forget(SIGNING_KEYS)
         return key
 
     async def create_app(self, account_id: int, product: str, name: str | None = None) -> App:
