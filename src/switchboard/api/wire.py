@@ -92,10 +92,15 @@ def integer(params: dict[str, Any], name: str) -> int | None:
         return None
     if isinstance(value, bool):
         raise ValueError(f"{name} is not an integer")
-    if isinstance(value, int):
-        return value
     if isinstance(value, float) and value.is_integer():
-        return int(value)
+        value = int(value)
+    if isinstance(value, int):
+        if not -INT64 <= value < INT64:  # the database's BIGINT: a larger number overflows where it is used
+            raise ValueError(f"{name} is out of range")
+        return value
     if isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,18}\s*", value):
         return int(value)
     raise ValueError(f"{name} is not an integer")
+
+
+INT64 = 2**63

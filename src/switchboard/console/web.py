@@ -11,9 +11,9 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import jinja2
-from fastapi import HTTPException
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
@@ -132,7 +132,9 @@ class ConsoleRoute(APIRoute):
                 return error_page(request, 422, str(exc))
             except RequestValidationError:
                 return error_page(request, 422, "The address or the form has a value that is not valid.")
-            except HTTPException:
+            except HTTPException as exc:
+                if exc.status_code == 400:  # e.g. a form field over Starlette's 1 MiB: a page, not a 500
+                    return error_page(request, 400, f"The form was refused: {exc.detail}")
                 raise
             except Exception:
                 log.exception("console error on %s %s", request.method, request.url.path)

@@ -41,6 +41,9 @@ def local_iso(moment: datetime | None, zone: str) -> str:
     return moment.astimezone(ZoneInfo(zone)).isoformat(timespec="seconds") if moment else ""
 
 
+MAX_PAGE = 1_000_000  # recordMo's highest page (as voice's record queries): larger offsets overflow
+
+
 @dataclass
 class Reports:
     services: Services
@@ -142,8 +145,10 @@ class Reports:
     async def inbound(self, principal: Principal, params: dict[str, Any]) -> dict[str, Any]:
         assert principal.app is not None
         current, size = params.get("current"), params.get("size")
-        if not isinstance(current, int) or not isinstance(size, int) or current < 1 or not 1 <= size <= 100:
-            raise sms_error(-22, "current >= 1 and size 1..100 are required integers")
+        if not isinstance(current, int) or not isinstance(size, int):
+            raise sms_error(-22, f"current 1..{MAX_PAGE} and size 1..100 are required integers")
+        if not 1 <= current <= MAX_PAGE or not 1 <= size <= 100:
+            raise sms_error(-22, f"current 1..{MAX_PAGE} and size 1..100 are required integers")
         window_params = params.get("params")
         if not isinstance(window_params, dict):
             raise sms_error(-22, "params with strTime and endTime is required")
