@@ -6,10 +6,15 @@ Six decimals is what the wire shows (``"99.990000"``) and is fine enough for per
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 SCALE = 6
 UNIT = 10**SCALE
+# The largest amount and balance: a trillion units, in micro-units 10**18, inside the store's signed 64-bit
+# integers (about 9.2 * 10**18) with room for a sum of two.
+MAX_AMOUNT = 10**12 * UNIT
+_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?", re.ASCII)  # plain ASCII decimals: no "1_000", "1e3", " 5", "٥"
 
 
 class MoneyError(ValueError):
@@ -17,13 +22,18 @@ class MoneyError(ValueError):
 
 
 def parse_amount(value: str | int | Decimal) -> int:
-    """Decimal text to micro-units, refusing more than six decimal places."""
+    """Decimal text (ASCII digits, an optional minus and decimal point, nothing else) to micro-units, refusing
+    more than six decimal places and amounts beyond :data:`MAX_AMOUNT`."""
+    if isinstance(value, bool) or (isinstance(value, str) and not _TEXT.fullmatch(value)):
+        raise MoneyError(f"not an amount: {value!r}")
     try:
-        amount = Decimal(str(value).strip())
+        amount = Decimal(value) if isinstance(value, int | Decimal) else Decimal(value[:64])
     except InvalidOperation as exc:
         raise MoneyError(f"not an amount: {value!r}") from exc
     if not amount.is_finite():
         raise MoneyError(f"not an amount: {value!r}")
+    if abs(amount) > MAX_AMOUNT // UNIT:
+        raise MoneyError(f"over the largest amount ({MAX_AMOUNT // UNIT:,}): {str(value)[:40]!r}")
     micros = amount * UNIT
     if micros != micros.to_integral_value():
         raise MoneyError(f"at most {SCALE} decimal places: {value!r}")

@@ -13,7 +13,7 @@ from switchboard import ids
 from switchboard.auth import key_cache
 from switchboard.auth.ip import normalise_networks
 from switchboard.errors import OperatorError, Product
-from switchboard.money import MoneyError, parse_amount
+from switchboard.money import MAX_AMOUNT, MoneyError, parse_amount
 from switchboard.services.context import SIGNING_KEYS, Services
 from switchboard.store import tenants
 from switchboard.store.tenants import Account, ApiKey, App
@@ -163,8 +163,11 @@ class Tenancy:
         micros = _amount(amount, what="amount", allow_zero=False)
         now = self.s.clock.now()
         async with self.s.db.write() as conn:
-            if await tenants.get_account(conn, account_id) is None:
+            current = await tenants.get_account(conn, account_id)
+            if current is None:
                 raise OperatorError(f"no account {account_id}")
+            if (current.gift if gift else current.balance) + micros > MAX_AMOUNT:
+                raise OperatorError(f"the {'gift' if gift else 'balance'} would pass the largest amount")
             await tenants.move_money(
                 conn,
                 account_id=account_id,
