@@ -9,7 +9,7 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from switchboard.cli.common import console, fail, print_json, run
+from switchboard.cli.common import console, fail, print_json, reaches_servers, run
 from switchboard.money import format_amount
 from switchboard.services.catalog import Catalog, RateInput
 from switchboard.services.context import Services
@@ -52,6 +52,7 @@ def rate_set(
         console.print(
             f"rate set: {product} {country.upper()}{' ' + prefix if prefix else ''} {price} {currency.upper()}"
         )
+        reaches_servers()
 
     run(action)
 
@@ -94,6 +95,7 @@ def rate_import(
             task = progress.add_task("importing rates", total=len(rows))
             count = await catalog.set_rates(rows, progress=lambda done: progress.update(task, completed=done))
         console.print(f"{count} rates imported")
+        reaches_servers()
 
     run(action)
 
@@ -107,6 +109,7 @@ def rate_remove(
 ) -> None:
     """Remove one price."""
     run(lambda s: Catalog(s).remove_rate(product, country, prefix, account))
+    reaches_servers()
 
 
 @words_app.command("add")
@@ -116,6 +119,7 @@ def words_add(word: str, account: AccountOpt = None) -> None:
     async def action(s: Services) -> None:
         added = await Catalog(s).add_word(word, account)
         console.print("added" if added else "already listed")
+        reaches_servers()
 
     run(action)
 
@@ -124,6 +128,7 @@ def words_add(word: str, account: AccountOpt = None) -> None:
 def words_remove(word: str, account: AccountOpt = None) -> None:
     """Remove a sensitive word."""
     run(lambda s: Catalog(s).remove_word(word, account))
+    reaches_servers()
 
 
 @words_app.command("list")
@@ -154,6 +159,7 @@ def template_add(
     async def action(s: Services) -> None:
         template_id = await Catalog(s).add_template(app_id, content, approved=approve)
         console.print(f"template {template_id} {'approved' if approve else 'pending'}")
+        reaches_servers()
 
     run(action)
 
@@ -162,12 +168,14 @@ def template_add(
 def template_approve(template_id: int, revoke: Annotated[bool, typer.Option("--revoke")] = False) -> None:
     """Approve a template (or revoke the approval)."""
     run(lambda s: Catalog(s).approve_template(template_id, not revoke))
+    reaches_servers()
 
 
 @template_app.command("remove")
 def template_remove(template_id: int) -> None:
     """Remove a template."""
     run(lambda s: Catalog(s).remove_template(template_id))
+    reaches_servers()
 
 
 @template_app.command("list")

@@ -43,6 +43,14 @@ def settings(**overrides: Any) -> Settings:
         fail(f"bad setting: {exc}")
 
 
+def reaches_servers() -> None:
+    """Say, on stderr, when a change of operator configuration (rates, words, templates) applies: each server
+    process keeps it in a per-process cache for CATALOG_TTL seconds."""
+    from switchboard.services.context import CATALOG_TTL
+
+    err_console.print(f"running servers apply this within {CATALOG_TTL:g} s (their configuration cache)")
+
+
 def fail(message: str) -> NoReturn:
     err_console.print(f"error: {message}", markup=False, highlight=False)
     raise typer.Exit(1)
