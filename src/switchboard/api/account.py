@@ -16,6 +16,10 @@ from switchboard.store import tenants
 router = APIRouter()
 
 
+# The balance is the account's, and every key of the account may read it (an app-restricted key included).
+BalanceCall = Annotated[Call, Depends(authenticated(Product.SMS, app=False, restricted_keys=True))]
+
+
 @router.post(
     "/getBalance",
     summary="Account balance, gift and credit line",
@@ -30,7 +34,9 @@ router = APIRouter()
     openapi_extra=schemas.get_doc(None, schemas.BALANCE),
     responses=schemas.answers(schemas.BalanceAnswer),
 )
-async def get_balance(call: Annotated[Call, Depends(authenticated(Product.SMS, app=False))]) -> JsonResponse:
+async def get_balance(
+    call: Annotated[Call, Depends(authenticated(Product.SMS, app=False, restricted_keys=True))],
+) -> JsonResponse:
     async with call.services.db.read() as conn:
         account = await tenants.get_account(conn, call.principal.account.id) or call.principal.account
     return ok(

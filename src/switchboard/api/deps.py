@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import Request
 
 from switchboard.api.wire import MAX_BODY, WireError, parse_body, parse_query, text
-from switchboard.auth.authenticate import Authenticator, Principal
+from switchboard.auth.authenticate import Authenticator, Failure, Principal, fail
 from switchboard.auth.ip import client_address
 from switchboard.errors import ApiError, Product
 from switchboard.services.context import Services
@@ -76,11 +76,16 @@ async def read_body(request: Request) -> bytes:
 
 
 def authenticated(
-    product: Product, *, app: bool = True, app_optional: bool = False
+    product: Product, *, app: bool = True, app_optional: bool = False, restricted_keys: bool = False
 ) -> Callable[[Request], Awaitable[Call]]:
     """A dependency for routes of ``product``; ``app`` says whether the route needs an appId. With
     ``app_optional`` an appId is checked when the request gives one (the principal has no app otherwise): for
-    calls whose app follows from what they name (a verification, a template), which clients send without it."""
+    calls whose app follows from what they name (a verification, a template), which clients send without it.
+
+    A key restricted to some apps (``allowed_apps``) reaches only its apps: on a route of the whole account
+    (``app=False``: audio files, record queries, creating apps) it is refused with the product's "key may not
+    use this app" code, unless ``restricted_keys`` says the route is fine for any key of the account (getBalance).
+    docs/auth.md holds the rule."""
 
     async def dependency(request: Request) -> Call:
         request.state.product = product
@@ -95,6 +100,8 @@ def authenticated(
             app_id=text(params, "appId", "appid") if app or app_optional else None,
             app_required=app,
         )
+        if principal.key.allowed_apps is not None and not (app or app_optional or restricted_keys):
+            raise fail(product, Failure.APP_NOT_PERMITTED)
         return Call(product=product, principal=principal, params=params, method=request.method, services=services)
 
     return dependency

@@ -38,7 +38,7 @@ async def not_found_handler(request: Request, exc: Exception) -> Response:
     try:
         if operation is None:
             raise ApiError(product, PARAMETER_ERROR[product], f"no operation {path}")
-        await authenticated(product, app=False)(request)
+        await authenticated(product, app=False, restricted_keys=True)(request)
         raise ApiError(product, NOT_OFFERED[product], f"{operation.ref} {operation.path} is not offered here")
     except ApiError as refused:
         return error(refused)

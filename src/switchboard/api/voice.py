@@ -18,6 +18,8 @@ from switchboard.services.voice import MESSAGE_TYPES, SIP_TYPES, VoiceService
 router = APIRouter()
 VoiceCall = Annotated[Call, Depends(authenticated(Product.VOICE))]
 AccountCall = Annotated[Call, Depends(authenticated(Product.VOICE, app=False))]
+# Record reads: any key of the account; a key restricted to some apps sees only their calls.
+RecordsCall = Annotated[Call, Depends(authenticated(Product.VOICE, app=False, restricted_keys=True))]
 
 
 @router.post(
@@ -87,7 +89,7 @@ async def send_code(call: VoiceCall) -> JsonResponse:
     openapi_extra=schemas.get_doc(None, vs.RECORD_GROUP),
     responses=schemas.answers(vs.RecordAnswer, path_parameter=True),
 )
-async def record_group(voice_id: str, call: AccountCall) -> JsonResponse:
+async def record_group(voice_id: str, call: RecordsCall) -> JsonResponse:
     return ok(data=await VoiceService(call.services).record(call.principal, voice_id, MESSAGE_TYPES))
 
 
@@ -98,7 +100,7 @@ async def record_group(voice_id: str, call: AccountCall) -> JsonResponse:
     openapi_extra=schemas.post_doc(vs.RecordQueryBody, vs.RECORD_GROUP_QUERY),
     responses=schemas.answers(vs.RecordPageAnswer),
 )
-async def record_group_query(call: AccountCall) -> JsonResponse:
+async def record_group_query(call: RecordsCall) -> JsonResponse:
     return ok(data=await VoiceService(call.services).records(call.principal, call.params, MESSAGE_TYPES))
 
 
@@ -109,7 +111,7 @@ async def record_group_query(call: AccountCall) -> JsonResponse:
     openapi_extra=schemas.get_doc(None, vs.RECORD_SIP),
     responses=schemas.answers(vs.RecordAnswer, path_parameter=True),
 )
-async def record_sip(voice_id: str, call: AccountCall) -> JsonResponse:
+async def record_sip(voice_id: str, call: RecordsCall) -> JsonResponse:
     return ok(data=await VoiceService(call.services).record(call.principal, voice_id, SIP_TYPES))
 
 
@@ -120,5 +122,5 @@ async def record_sip(voice_id: str, call: AccountCall) -> JsonResponse:
     openapi_extra=schemas.post_doc(vs.RecordQueryBody, vs.RECORD_SIP_QUERY),
     responses=schemas.answers(vs.RecordPageAnswer),
 )
-async def record_sip_query(call: AccountCall) -> JsonResponse:
+async def record_sip_query(call: RecordsCall) -> JsonResponse:
     return ok(data=await VoiceService(call.services).records(call.principal, call.params, SIP_TYPES))

@@ -224,7 +224,9 @@ class VoiceService:
         if not voice_id or not VOICE_ID.match(voice_id):
             raise voice_error(-22, "voiceId is 19-20 digits")
         async with self.s.db.read() as conn:
-            row = await store.get_call(conn, voice_id, account_id=principal.account.id, types=types)
+            row = await store.get_call(
+                conn, voice_id, account_id=principal.account.id, types=types, app_ids=principal.key.allowed_apps
+            )
         if row is None or row["created_at"] < self.s.clock.now() - RECORD_AGE:
             raise voice_error(-24)
         return records.record(row, principal.account.timezone)
@@ -258,6 +260,7 @@ class VoiceService:
                 end=end,
                 offset=(current - 1) * size,
                 limit=size,
+                app_ids=principal.key.allowed_apps,
             )
         zone = principal.account.timezone
         return {

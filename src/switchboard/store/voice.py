@@ -223,9 +223,16 @@ async def end_attempt(conn: AsyncConnection, call_id: int, values: dict[str, Any
 
 
 async def get_call(
-    conn: AsyncConnection, voice_id: str, *, account_id: int | None = None, types: Sequence[int] | None = None
+    conn: AsyncConnection,
+    voice_id: str,
+    *,
+    account_id: int | None = None,
+    types: Sequence[int] | None = None,
+    app_ids: Sequence[str] | None = None,
 ) -> dict[str, Any] | None:
     query = sa.select(voice_calls).where(voice_calls.c.voice_id == voice_id)
+    if app_ids is not None:
+        query = query.where(voice_calls.c.app_id.in_(list(app_ids)))
     if account_id is not None:
         query = query.where(voice_calls.c.account_id == account_id)
     if types is not None:
@@ -243,12 +250,14 @@ async def page_calls(
     end: datetime,
     offset: int,
     limit: int,
+    app_ids: Sequence[str] | None = None,
 ) -> tuple[int, list[dict[str, Any]]]:
     where = (
         voice_calls.c.account_id == account_id,
         voice_calls.c.type.in_(list(types)),
         voice_calls.c.created_at >= start,
         voice_calls.c.created_at <= end,
+        *(() if app_ids is None else (voice_calls.c.app_id.in_(list(app_ids)),)),
     )
     total = int((await conn.execute(sa.select(sa.func.count()).select_from(voice_calls).where(*where))).scalar_one())
     rows = await conn.execute(
