@@ -88,7 +88,7 @@ class Settings(BaseSettings):
             return self.master_key.get_secret_value().encode()
         path = self.data_dir / MASTER_KEY_FILE
         if not path.exists():
-            self.data_dir.mkdir(parents=True, exist_ok=True)
+            self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
             from cryptography.fernet import Fernet
 
             key = Fernet.generate_key()

@@ -12,11 +12,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from switchboard.money import format_amount
+from switchboard.services import carrier_secrets
 from switchboard.store.carriers import Carrier
 from switchboard.store.tenants import Account, ApiKey, App
 from switchboard.store.users import Token, User
 
-SECRET_KEYS = ("password", "headers")
 MIN_INT64, MAX_INT64 = -(2**63), 2**63 - 1
 # An integer the database can store (ids, positions): beyond it a request is refused (422), not a 500.
 Int64 = Annotated[int, Field(ge=MIN_INT64, le=MAX_INT64)]
@@ -252,7 +252,7 @@ def app_out(a: App) -> AppOut:
 
 def redacted(config: dict[str, Any]) -> dict[str, Any]:
     """A carrier's configuration with its secrets hidden."""
-    return {k: ("***" if k in SECRET_KEYS else v) for k, v in config.items()}
+    return carrier_secrets.redacted(config)
 
 
 class CarrierIn(Model):

@@ -9,6 +9,7 @@ from fastapi import APIRouter, HTTPException, Request
 from switchboard.api.responses import JsonResponse
 from switchboard.api.wire import WireError, parse_body, parse_query
 from switchboard.connectors.sms.http import HttpCarrierConfig, parse_inbound, parse_receipt
+from switchboard.services.carrier_secrets import open_config
 from switchboard.services.context import Services
 from switchboard.services.delivery import DeliveryEvents
 from switchboard.store import carriers
@@ -27,7 +28,7 @@ async def _carrier_and_body(request: Request, name: str) -> tuple[HttpCarrierCon
         data.update(parse_body(await request.body(), request.headers.get("content-type", "")))
     except WireError as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from exc
-    return HttpCarrierConfig(name=carrier.name, **carrier.config), data
+    return HttpCarrierConfig(name=carrier.name, **open_config(carrier.config, services.secrets)), data
 
 
 def _events(request: Request) -> DeliveryEvents:

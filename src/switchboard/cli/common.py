@@ -14,6 +14,7 @@ from rich.console import Console
 
 from switchboard.errors import OperatorError
 from switchboard.runtime import tune_gc
+from switchboard.services.carrier_secrets import seal_stored
 from switchboard.services.context import Services
 from switchboard.settings import Settings
 from switchboard.store import migrate
@@ -66,6 +67,7 @@ def run(action: Callable[[Services], Awaitable[T]], *, settings_: Settings | Non
         services = Services.build(cfg)
         try:
             await migrate.upgrade(services.db)
+            await seal_stored(services)
             return await action(services)
         finally:
             await services.close()

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from switchboard.cli.common import console, fail, print_json, run
 from switchboard.errors import OperatorError, Product
+from switchboard.services.carrier_secrets import redacted
 from switchboard.services.carriers import CarrierAdmin
 from switchboard.services.context import Services
 from switchboard.store import inbound, pushes, tenants
@@ -78,10 +79,6 @@ def carrier_add(
     run(action)
 
 
-def _redacted(config: dict[str, Any]) -> dict[str, Any]:
-    return {k: ("***" if k in ("password", "headers") else v) for k, v in config.items()}
-
-
 @carrier_app.command("list")
 def carrier_list(as_json: JsonFlag = False) -> None:
     """Configured carriers."""
@@ -93,7 +90,7 @@ def carrier_list(as_json: JsonFlag = False) -> None:
             return
         table = Table("name", "type", "enabled", "config")
         for c in found:
-            table.add_row(c.name, c.type, str(c.enabled), json.dumps(_redacted(c.config)))
+            table.add_row(c.name, c.type, str(c.enabled), json.dumps(redacted(c.config)))
         console.print(table)
 
     run(action)
@@ -105,7 +102,7 @@ def carrier_show(name: str) -> None:
 
     async def action(s: Services) -> None:
         c = await CarrierAdmin(s).get(name)
-        print_json({"name": c.name, "type": c.type, "enabled": c.enabled, "config": _redacted(c.config)})
+        print_json({"name": c.name, "type": c.type, "enabled": c.enabled, "config": redacted(c.config)})
 
     run(action)
 

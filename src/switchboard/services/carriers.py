@@ -16,6 +16,7 @@ from switchboard.connectors.sms.smpp import SmppConnector
 from switchboard.domain.routing import Route
 from switchboard.errors import OperatorError
 from switchboard.services.bind_slots import BindSlots
+from switchboard.services.carrier_secrets import open_config, seal_config
 from switchboard.services.context import Services
 from switchboard.services.routes import add_route
 from switchboard.store import carriers as store
@@ -30,17 +31,18 @@ TYPES = ("simulator", "smpp", "http")
 
 def build_connector(carrier: Carrier, services: Services) -> SmsConnector:
     """A connector for a configured carrier; foreign configuration errors become OperatorError."""
+    config = open_config(carrier.config, services.secrets)
     try:
         if carrier.type == "simulator":
-            return SimulatorConnector(carrier.name, Scenario.of(carrier.config), services.clock)
+            return SimulatorConnector(carrier.name, Scenario.of(config), services.clock)
         if carrier.type == "smpp":
             from switchboard.connectors.sms.smpp import SmppConfig
 
-            return SmppConnector(SmppConfig(name=carrier.name, **carrier.config))
+            return SmppConnector(SmppConfig(name=carrier.name, **config))
         if carrier.type == "http":
             from switchboard.connectors.sms.http import HttpCarrierConfig, HttpConnector
 
-            return HttpConnector(HttpCarrierConfig(name=carrier.name, **carrier.config), services.clock)
+            return HttpConnector(HttpCarrierConfig(name=carrier.name, **config), services.clock)
     except (TypeError, ValueError) as exc:
         raise OperatorError(f"carrier {carrier.name}: {exc}") from exc
     raise OperatorError(f"carrier {carrier.name}: unknown type {carrier.type!r}")
@@ -159,7 +161,8 @@ class CarrierAdmin:
         async with self.s.db.write() as conn:
             if await store.get_carrier(conn, name) is not None:
                 raise OperatorError(f"a carrier named {name} exists")
-            await store.insert_carrier(conn, name=name, type_=type_, config=config, now=self.s.clock.now())
+            sealed = seal_config(config, self.s.secrets)
+            await store.insert_carrier(conn, name=name, type_=type_, config=sealed, now=self.s.clock.now())
             carrier = await store.get_carrier(conn, name)
         assert carrier is not None
         return carrier

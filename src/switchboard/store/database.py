@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sqlite3
 import threading
 import time
@@ -63,6 +64,14 @@ class InlineConnection(aiosqlite.Connection):
         return fn(*args, **kwargs)
 
 
+def _create_private(path: Path) -> None:
+    """The SQLite file's folder (0700 when it is made here) and the file itself (0600 when it is made here):
+    the database holds every account's data. SQLite gives its -wal and -shm files the database file's mode."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+
+
 class Database:
     def __init__(self, url: str, *, pool_size: int = 10) -> None:
         self.url = url
@@ -71,7 +80,7 @@ class Database:
         if self.dialect == "sqlite":
             database = parsed.database or ""
             if database and database != ":memory:":
-                Path(database).parent.mkdir(parents=True, exist_ok=True)
+                _create_private(Path(database))
             self.reader = _sqlite_engine(url, immediate=False, pool_size=pool_size)
             self.writer = _sqlite_engine(url, immediate=True, pool_size=1)
             self.quick_reader = _sqlite_engine(url, immediate=False, pool_size=QUICK_READERS, inline=True)
