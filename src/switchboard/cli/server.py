@@ -30,6 +30,7 @@ def serve(
     logging.basicConfig(level=cfg.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
     async def action(s: Services) -> None:
+        await s.start()  # claims the node id first: a clash is refused before anything listens
         base_url = f"http://{cfg.host}:{cfg.port}"
         if demo:
             sys.stdout.write(banner(await ensure_demo(s), base_url))
@@ -65,6 +66,7 @@ def api(
     logging.basicConfig(level=cfg.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
     async def action(s: Services) -> None:
+        await s.start()  # claims the node id first: a clash is refused before anything listens
         app = create_app(cfg, services=s, run_migrations=False)
         server = uvicorn.Server(
             uvicorn.Config(app, host=cfg.host, port=cfg.port, log_level=cfg.log_level, access_log=False)

@@ -33,6 +33,8 @@ class Services:
     redis: Any | None = None
     # Per-process caches that services keep (e.g. compiled sensitive-word matchers), by name.
     caches: dict[str, Any] = field(default_factory=dict)
+    # The claim of this process's node id, while it serves (start() takes it, close() gives it back).
+    node_claim: Any | None = None
     # In-process wake-ups for worker loops (e.g. "dispatch" when messages were queued).
     wakeups: dict[str, asyncio.Event] = field(default_factory=dict)
 
@@ -84,14 +86,25 @@ class Services:
         )
 
     async def close(self) -> None:
+        if self.node_claim is not None:
+            await self.node_claim.release()
+            self.node_claim = None
         if self.redis is not None:
             await self.redis.aclose()
         await self.db.dispose()
 
     async def start(self) -> None:
-        """Prepare what needs the database before serving: continue the message-id sequence."""
+        """Prepare what needs the database before serving: claim the node id (OperatorError when a live process
+        holds it), continue the message-id sequence. Calling it again changes nothing."""
+        from switchboard.services.node_claim import NodeClaim
         from switchboard.store.messages import latest_msg_id
         from switchboard.store.voice import latest_voice_id
+
+        if self.node_claim is not None:
+            return
+        claim = NodeClaim(self)
+        await claim.claim()
+        self.node_claim = claim
 
         async with self.db.read() as conn:
             self.msg_ids.resume_after(await latest_msg_id(conn))
