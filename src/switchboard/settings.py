@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     # Net container allocations between two first-generation garbage collections (0: Python's default, 700);
     # see switchboard.runtime.tune_gc.
     gc_threshold: int = Field(default=50_000, ge=0)
+    # Receipts matching no message that are held (waiting for their message) per carrier; beyond it they are
+    # dropped and counted (switchboard_receipts_total{result="dropped"}).
+    held_receipts_per_carrier: int = Field(default=10_000, ge=0)
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

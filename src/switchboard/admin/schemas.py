@@ -16,7 +16,7 @@ from switchboard.store.carriers import Carrier
 from switchboard.store.tenants import Account, ApiKey, App
 from switchboard.store.users import Token, User
 
-SECRET_KEYS = ("password", "headers")
+SECRET_KEYS = ("password", "headers", "callback")
 MIN_INT64, MAX_INT64 = -(2**63), 2**63 - 1
 # An integer the database can store (ids, positions): beyond it a request is refused (422), not a 500.
 Int64 = Annotated[int, Field(ge=MIN_INT64, le=MAX_INT64)]
@@ -259,6 +259,18 @@ class CarrierIn(Model):
     name: str
     type: str = Field(description="simulator | smpp | http")
     config: dict[str, Any] = Field(default_factory=dict)
+
+
+class CallbackIn(Model):
+    mode: str = Field(default="token", description="token (secret in the path or X-Carrier-Token) | hmac")
+    header: str | None = Field(default=None, max_length=64, description="hmac mode: the signature header")
+    allow_ips: list[str] = Field(default_factory=list, description="Addresses or CIDRs callbacks must come from")
+
+
+class CallbackOut(Model):
+    secret: str = Field(description="Shown once; stored sealed")
+    receipt_path: str
+    inbound_path: str
 
 
 class CarrierOut(Model):

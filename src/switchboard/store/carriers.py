@@ -46,6 +46,11 @@ async def set_carrier_enabled(conn: AsyncConnection, name: str, enabled: bool) -
     return result.rowcount == 1
 
 
+async def set_carrier_config(conn: AsyncConnection, name: str, config: dict[str, Any]) -> bool:
+    result = await conn.execute(carriers.update().where(carriers.c.name == name).values(config=config))
+    return result.rowcount == 1
+
+
 async def list_routes(conn: AsyncConnection, product: str = "sms") -> list[Route]:
     rows = await conn.execute(
         sa.select(routes)
