@@ -54,8 +54,10 @@ class Settings(BaseSettings):
     # Receipts matching no message that are held (waiting for their message) per carrier; beyond it they are
     # dropped and counted (switchboard_receipts_total{result="dropped"}).
     held_receipts_per_carrier: int = Field(default=10_000, ge=0)
+    # Networks pushes may reach although they are not public (loopback, private...): for on-premise customers.
+    push_allowed_networks: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
-    @field_validator("trusted_proxies", mode="before")
+    @field_validator("trusted_proxies", "push_allowed_networks", mode="before")
     @classmethod
     def _split_proxies(cls, value: object) -> object:
         if isinstance(value, str):
