@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from switchboard import __version__
 from switchboard.api import routes
+from switchboard.api.body_limit import BodyLimit
 from switchboard.api.errors import ErrorEnvelope, api_error_handler, method_not_allowed_handler
 from switchboard.api.responses import JsonResponse
 from switchboard.clock import Clock
@@ -61,6 +62,7 @@ def create_app(
     app.state.services = services
     app.add_exception_handler(ApiError, api_error_handler)
     app.add_exception_handler(405, method_not_allowed_handler)
+    app.add_middleware(BodyLimit)  # inside ErrorEnvelope: it answers its own refusals
     app.add_middleware(ErrorEnvelope)
     routes.mount(app)
     mount_console(app)

@@ -35,7 +35,7 @@ async def _carrier_and_body(request: Request, name: str, token: str | None) -> t
     try:
         body = await read_body(request)
     except WireError:
-        raise NOT_FOUND from None
+        raise HTTPException(status_code=413, detail="Request body too large") from None
     peer = request.client.host if request.client else None
     ip = client_address(peer, request.headers.get("x-forwarded-for"), services.settings.trusted_proxies)
     if not verify(auth, services.secrets, path_token=token, headers=request.headers, body=body, client_ip=ip):
