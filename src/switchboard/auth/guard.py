@@ -1,8 +1,9 @@
 """Protection around authentication: brute-force blocking per IP, and (opt-in) replay refusal.
 
-- Brute force: an IP with ``auth_failure_limit`` authentication failures within ``auth_failure_window``
+- Brute force: a subject with ``auth_failure_limit`` authentication failures within ``auth_failure_window``
   seconds is blocked for ``auth_block_seconds``; while blocked, its requests are refused with the
-  product's "IP restricted" code (SMS -2, Voice/CC -2, intelligent voice -6) before any other check.
+  product's "IP restricted" code (SMS -2, Voice/CC -2, intelligent voice -6) before any other check. The API
+  counts unknown keys per IP and wrong signatures per (IP, key) (auth/authenticate.py); console sign-ins per IP.
 - Replay (``SWITCHBOARD_REPLAY_PROTECTION=true``): a ``Sign`` accepted once is refused (-1) if it comes
   again within the timestamp window, so a captured request cannot be sent twice.
 
