@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+import uuid
 
 import pytest
 
@@ -91,3 +92,22 @@ async def test_concurrent_sign_ins_are_capped_per_process(services: Services) ->
     answers = await asyncio.gather(*(_attempt(services, EMAIL, "wrong-password", ip) for ip in ips))
     assert answers.count("401") <= users_module.SIGN_INS_AT_ONCE
     assert answers.count("429") >= 20 - users_module.SIGN_INS_AT_ONCE
+
+
+async def test_the_redis_guard_counts_racing_attempts_past_the_limit() -> None:
+    """Across processes the count is Redis's: attempts racing past the block check still count past the limit
+    (the counter is not reset when the block starts), so each process refuses them without hashing."""
+    from redis.asyncio import Redis
+
+    from switchboard.auth.guard import RedisGuard
+
+    redis = Redis.from_url("redis://127.0.0.1:6379/15")
+    guard = RedisGuard(redis, prefix=f"sb:test:{uuid.uuid4().hex}")
+    try:
+        counts = await asyncio.gather(*(guard.failed("ip", limit=6, window=60, block=300) for _ in range(40)))
+        assert sorted(counts) == list(range(1, 41))
+        assert await guard.blocked("ip")
+        await guard.forgive("ip")
+        assert await guard.failed("ip", limit=6, window=60, block=300) == 40
+    finally:
+        await redis.aclose()
