@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from switchboard.auth.carrier_auth import TOKEN_HEADER, signature
 from switchboard.services.carriers import CarrierAdmin
 from switchboard.services.context import Services
+from switchboard.services.users import Users
 from switchboard.store.tables import early_receipts, inbound_messages
 
 RECEIPT = {"message_id": "planted-1", "status": "FAILED"}
@@ -104,3 +105,33 @@ async def test_junk_receipts_are_held_up_to_a_cap_per_carrier(client: httpx.Asyn
     metrics = (await client.get("/metrics")).text
     assert 'switchboard_receipts_total{result="dropped"} 3.0' in metrics
     assert 'switchboard_held_receipts_dropped_total{carrier="web"} 3.0' in metrics
+
+
+async def test_operators_set_the_secret_from_the_admin_api_and_the_console(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    from tests.console.conftest import PASSWORD, make_user, sign_in
+
+    await make_user(services, "ops@example.com")
+    await CarrierAdmin(services).add("web", "http", {"url": "https://carrier.example/send"})
+    await CarrierAdmin(services).add("sim", "simulator", {})
+    token = await Users(services).issue_token("ops@example.com")
+    bearer = {"Authorization": f"Bearer {token}"}
+    answer = await client.post("/admin/api/carriers/web/callback", json={"allowIps": ["127.0.0.1"]}, headers=bearer)
+    assert answer.status_code == 200
+    secret = answer.json()["secret"]
+    assert answer.json()["receiptPath"] == f"/carriers/web/{secret}/receipt"
+    assert (await client.post(f"/carriers/web/{secret}/receipt", json=RECEIPT)).status_code == 200
+    listed = (await client.get("/admin/api/carriers", headers=bearer)).json()
+    assert secret not in str(listed)
+    refused = await client.post("/admin/api/carriers/sim/callback", json={}, headers=bearer)
+    assert refused.status_code == 422
+    # The console: a button on the carriers page shows a new secret once.
+    assert (await sign_in(client, "ops@example.com", PASSWORD)).status_code == 303
+    csrf = (await client.get("/admin/api/me")).json()["csrfToken"]
+    page = await client.post("/console/carriers/web/callback", data={"csrf_token": csrf})
+    assert page.status_code == 200
+    fresh = page.text.split('id="new-callback-secret">')[1].split("<")[0]
+    assert fresh != secret
+    assert (await client.post(f"/carriers/web/{secret}/receipt", json=RECEIPT)).status_code == 404
+    assert (await client.post(f"/carriers/web/{fresh}/receipt", json=RECEIPT)).status_code == 200
