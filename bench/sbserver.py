@@ -37,6 +37,7 @@ class Target:
 def _environment(data_dir: str, database_url: str | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SWITCHBOARD_")}
     env["SWITCHBOARD_DATA_DIR"] = data_dir
+    env["SWITCHBOARD_PUSH_ALLOWED_NETWORKS"] = "127.0.0.0/8"  # the bench's push receiver is on loopback
     if database_url:
         env["SWITCHBOARD_DATABASE_URL"] = database_url
     return env

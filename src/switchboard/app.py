@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from switchboard import __version__
 from switchboard.api import routes
+from switchboard.api.body_limit import BodyLimit
 from switchboard.api.errors import ErrorEnvelope, api_error_handler, method_not_allowed_handler
 from switchboard.api.fallback import not_found_handler
 from switchboard.api.responses import JsonResponse
@@ -63,6 +64,7 @@ def create_app(
     app.add_exception_handler(ApiError, api_error_handler)
     app.add_exception_handler(404, not_found_handler)
     app.add_exception_handler(405, method_not_allowed_handler)
+    app.add_middleware(BodyLimit)  # inside ErrorEnvelope: it answers its own refusals
     app.add_middleware(ErrorEnvelope)
     routes.mount(app)
     mount_console(app)

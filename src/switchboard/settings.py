@@ -56,8 +56,13 @@ class Settings(BaseSettings):
     # settleRate, quoteExchange and settlePay (domain/fx.py).
     settle_currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     exchange_rates: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
+    # Receipts matching no message that are held (waiting for their message) per carrier; beyond it they are
+    # dropped and counted (switchboard_receipts_total{result="dropped"}).
+    held_receipts_per_carrier: int = Field(default=10_000, ge=0)
+    # Networks pushes may reach although they are not public (loopback, private...): for on-premise customers.
+    push_allowed_networks: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
-    @field_validator("trusted_proxies", mode="before")
+    @field_validator("trusted_proxies", "push_allowed_networks", mode="before")
     @classmethod
     def _split_proxies(cls, value: object) -> object:
         if isinstance(value, str):

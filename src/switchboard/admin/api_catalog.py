@@ -12,7 +12,16 @@ from switchboard.admin.dashboard import carrier_states
 from switchboard.admin.errors import NotFound
 from switchboard.admin.lookup import app_for
 from switchboard.admin.routing import AdminRoute
-from switchboard.admin.schemas import MAX_INT64, MIN_INT64, CarrierIn, CarrierOut, Ok, carrier_out
+from switchboard.admin.schemas import (
+    MAX_INT64,
+    MIN_INT64,
+    CallbackIn,
+    CallbackOut,
+    CarrierIn,
+    CarrierOut,
+    Ok,
+    carrier_out,
+)
 from switchboard.admin.traffic_schemas import (
     ApprovalIn,
     Count,
@@ -178,6 +187,19 @@ async def enable_carrier(name: str, _: Admin, request: Request) -> CarrierOut:
 @router.post("/carriers/{name}/disable", response_model=CarrierOut)
 async def disable_carrier(name: str, _: Admin, request: Request) -> CarrierOut:
     return await _set_carrier(request, name, False)
+
+
+@router.post("/carriers/{name}/callback", response_model=CallbackOut)
+async def set_carrier_callback(name: str, body: CallbackIn, _: Admin, request: Request) -> CallbackOut:
+    """Give an HTTP carrier a new callback secret (the old one stops working at once); answered once."""
+    secret = await CarrierAdmin(services_of(request)).set_callback(
+        name, mode=body.mode, header=body.header, allow_ips=body.allow_ips
+    )
+    return CallbackOut(
+        secret=secret,
+        receipt_path=f"/carriers/{name}/{secret}/receipt",
+        inbound_path=f"/carriers/{name}/{secret}/inbound",
+    )
 
 
 @router.get("/routes", response_model=list[RouteOut])

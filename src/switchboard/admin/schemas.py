@@ -261,6 +261,18 @@ class CarrierIn(Model):
     config: dict[str, Any] = Field(default_factory=dict)
 
 
+class CallbackIn(Model):
+    mode: str = Field(default="token", description="token (secret in the path or X-Carrier-Token) | hmac")
+    header: str | None = Field(default=None, max_length=64, description="hmac mode: the signature header")
+    allow_ips: list[str] = Field(default_factory=list, description="Addresses or CIDRs callbacks must come from")
+
+
+class CallbackOut(Model):
+    secret: str = Field(description="Shown once; stored sealed")
+    receipt_path: str
+    inbound_path: str
+
+
 class CarrierOut(Model):
     name: str
     type: str

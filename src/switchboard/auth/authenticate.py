@@ -14,12 +14,15 @@ Checks run in this order; the first that fails decides the answer (docs/auth.md 
     is of the route's product
 10. the key may use that app (when the key is limited to some apps)
 
-Before them, an IP blocked for repeated failures is refused; after them, with replay protection on, a
-Sign seen before is refused (see auth/guard.py).
+Before them, an IP blocked for repeated unknown keys, or a key blocked from that IP for repeated wrong
+signatures, is refused; after them, with replay protection on, a Sign seen before is refused (see
+auth/guard.py). An unknown key does the same work as a known one (a secret decrypted, a signature compared),
+so the time of the answer does not tell them apart.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
@@ -163,6 +166,12 @@ class Authenticator:
             self.s.caches["auth_guard"] = guard
         return guard
 
+    def _dummy_sealed_secret(self) -> str:
+        sealed: str | None = self.s.caches.get("auth_dummy_secret")
+        if sealed is None:
+            sealed = self.s.caches["auth_dummy_secret"] = self.s.secrets.seal(secrets.token_hex(16))
+        return sealed
+
     async def authenticate(
         self,
         product: Product,
@@ -172,9 +181,12 @@ class Authenticator:
         app_id: str | None,
         app_required: bool,
     ) -> Principal:
-        """Run the checks in order; a wrong key or signature counts against the caller's IP (brute force)."""
+        """Run the checks in order. An unknown key counts against the caller's IP; a wrong signature for a known
+        key counts against that key from that IP only, so one broken client does not lock out its neighbours
+        behind the same address (brute force, see auth/guard.py)."""
         guard, ip = self._guard(), client_ip or "unknown"
-        if await guard.blocked(ip):
+        per_key = f"{ip}|{(_header(headers, 'api-key') or '')[:100]}"
+        if await guard.blocked(ip) or await guard.blocked(per_key):
             raise fail(product, Failure.BLOCKED)
         try:
             principal = await self._check(product, headers, client_ip, app_id=app_id, app_required=app_required)
@@ -183,7 +195,7 @@ class Authenticator:
                 raise
             settings = self.s.settings
             await guard.failed(
-                ip,
+                per_key if exc.detail == Failure.BAD_SIGNATURE.value else ip,
                 limit=settings.auth_failure_limit,
                 window=settings.auth_failure_window,
                 block=settings.auth_block_seconds,
@@ -216,10 +228,13 @@ class Authenticator:
                 found = await tenants.get_key_with_account(conn, api_key)
                 if found is not None and self.s.redis is not None:
                     await key_cache.put(self.s.redis, *found)
+            # The same work whether the key exists or not: a sealed secret opened, a signature compared.
+            sealed = found[0].secret_enc if found is not None else self._dummy_sealed_secret()
+            matches = signature_matches(api_key, self.s.secrets.open(sealed), timestamp, signature)
             if found is None:
                 raise fail(product, Failure.UNKNOWN_KEY)
             key, account = found
-            if not signature_matches(api_key, self.s.secrets.open(key.secret_enc), timestamp, signature):
+            if not matches:
                 raise fail(product, Failure.BAD_SIGNATURE)
             self._check_standing(product, key, account, client_ip)
             app = await tenants.get_app(conn, app_id) if app_id else None

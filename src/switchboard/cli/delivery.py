@@ -75,6 +75,37 @@ def carrier_add(
     async def action(s: Services) -> None:
         carrier = await CarrierAdmin(s).add(name, type_, settings)
         console.print(f"carrier {carrier.name} ({carrier.type}) added; running workers pick it up when restarted")
+        if carrier.type == "http":
+            _print_callback(carrier.name, await CarrierAdmin(s).set_callback(carrier.name))
+
+    run(action)
+
+
+def _print_callback(name: str, secret: str) -> None:
+    console.print(f"callback secret of {name} (shown once; give it to the carrier): {secret}", soft_wrap=True)
+    console.print(
+        f"receipts: POST /carriers/{name}/<secret>/receipt, inbound: POST /carriers/{name}/<secret>/inbound "
+        f"(or the plain paths with the secret in the X-Carrier-Token header)",
+        soft_wrap=True,
+    )
+
+
+@carrier_app.command("callback")
+def carrier_callback(
+    name: str,
+    mode: Annotated[str, typer.Option(help="token (secret in the path or a header) | hmac (HMAC of the body)")] = (
+        "token"
+    ),
+    header: Annotated[str | None, typer.Option(help="hmac mode: the header with the signature.")] = None,
+    allow_ip: Annotated[
+        list[str] | None, typer.Option("--allow-ip", help="Accept callbacks only from this address or CIDR.")
+    ] = None,
+) -> None:
+    """Give an HTTP carrier a new callback secret (the old one stops working at once) and print it."""
+
+    async def action(s: Services) -> None:
+        secret = await CarrierAdmin(s).set_callback(name, mode=mode, header=header, allow_ips=allow_ip or [])
+        _print_callback(name, secret)
 
     run(action)
 

@@ -10,13 +10,34 @@ from typing import Annotated
 
 import typer
 import uvicorn
+from fastapi import FastAPI
 
 from switchboard.app import create_app
 from switchboard.cli.common import console, fail, run, settings
 from switchboard.services.context import Services
 from switchboard.services.demo import banner, ensure_demo
+from switchboard.settings import Settings
 from switchboard.store import migrate as store_migrate
 from switchboard.workers.runner import ROLES, Workers
+
+
+def http_server(app: FastAPI, cfg: Settings) -> uvicorn.Server:
+    """uvicorn over the app, trusting forwarding headers (X-Forwarded-For, X-Forwarded-Proto) only from the
+    proxies in ``SWITCHBOARD_TRUSTED_PROXIES``: uvicorn's own default trusts 127.0.0.1 (or FORWARDED_ALLOW_IPS),
+    which let anything on the host (a TCP proxy, a tunnel) choose the client address allow-lists and brute-force
+    guards see."""
+    trusted = [str(proxy) for proxy in cfg.trusted_proxies]
+    config = uvicorn.Config(
+        app,
+        host=cfg.host,
+        port=cfg.port,
+        log_level=cfg.log_level,
+        access_log=False,
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted,
+        server_header=False,
+    )
+    return uvicorn.Server(config)
 
 
 def serve(
@@ -36,9 +57,7 @@ def serve(
             sys.stdout.write(banner(await ensure_demo(s), base_url))
             sys.stdout.flush()
         app = create_app(cfg, services=s, run_migrations=False, worker_roles=list(ROLES))
-        server = uvicorn.Server(
-            uvicorn.Config(app, host=cfg.host, port=cfg.port, log_level=cfg.log_level, access_log=False)
-        )
+        server = http_server(app, cfg)
         await server.serve()
 
     run(action, settings_=cfg)
@@ -68,9 +87,7 @@ def api(
     async def action(s: Services) -> None:
         await s.start()  # claims the node id first: a clash is refused before anything listens
         app = create_app(cfg, services=s, run_migrations=False)
-        server = uvicorn.Server(
-            uvicorn.Config(app, host=cfg.host, port=cfg.port, log_level=cfg.log_level, access_log=False)
-        )
+        server = http_server(app, cfg)
         await server.serve()
 
     run(action, settings_=cfg)

@@ -22,6 +22,7 @@ from switchboard.console import (
     pages_traffic,
     pages_users,
 )
+from switchboard.console.headers import ConsoleHeaders
 from switchboard.console.web import ROOT, STATIC
 
 PAGES = (
@@ -49,3 +50,4 @@ def mount_console(app: FastAPI) -> None:
     app.include_router(admin_router())
     app.include_router(console_router())
     app.mount(f"{ROOT}/static", StaticFiles(directory=STATIC), name="console-static")
+    app.add_middleware(ConsoleHeaders)

@@ -20,7 +20,9 @@ router = APIRouter(route_class=ConsoleRoute)
 Admin = Annotated[Operator, Depends(admin_only)]
 
 
-async def carriers_view(request: Request, *, status: int = 200, message: str = "") -> Response:
+async def carriers_view(
+    request: Request, *, status: int = 200, message: str = "", callback: tuple[str, str] | None = None
+) -> Response:
     configured = await CarrierAdmin(services_of(request)).carriers()
     live = carrier_states(services_of(request))
     by_name = {state.name: state for state in live or []}
@@ -35,6 +37,7 @@ async def carriers_view(request: Request, *, status: int = 200, message: str = "
         dispatching=live is not None,
         types=TYPES,
         message=message,
+        callback=callback,
     )
 
 
@@ -56,12 +59,25 @@ def _config(text: str) -> dict[str, Any]:
 @router.post("/carriers")
 async def add_carrier(_: Admin, request: Request) -> Response:
     form = await read_form(request)
+    admin = CarrierAdmin(services_of(request))
     try:
         config = _config(form.text("config"))
-        await CarrierAdmin(services_of(request)).add(form.text("name"), form.text("type"), config)
+        carrier = await admin.add(form.text("name"), form.text("type"), config)
     except OperatorError as exc:
         return await carriers_view(request, status=422, message=str(exc))
+    if carrier.type == "http":
+        return await carriers_view(request, callback=(carrier.name, await admin.set_callback(carrier.name)))
     return see_other("/carriers")
+
+
+@router.post("/carriers/{name}/callback")
+async def new_callback_secret(name: str, _: Admin, request: Request) -> Response:
+    """A new callback secret for an HTTP carrier (token mode), shown once; the old one stops working."""
+    try:
+        secret = await CarrierAdmin(services_of(request)).set_callback(name)
+    except OperatorError as exc:
+        return await carriers_view(request, status=422, message=str(exc))
+    return await carriers_view(request, callback=(name, secret))
 
 
 @router.post("/carriers/{name}/{action}")

@@ -41,12 +41,12 @@ def open_config(config: dict[str, Any], box: SecretBox) -> dict[str, Any]:
 
 def redacted(config: dict[str, Any]) -> dict[str, Any]:
     """A carrier's configuration to show (CLI, admin API, console): each secret field, sealed or not, as "***"
-    under its plain name."""
+    under its plain name, and the callback credentials (auth/carrier_auth.py) as "***"."""
     plain_of = {sealed: plain for plain, sealed in SEALED.items()}
     shown: dict[str, Any] = {}
     for key, value in config.items():
         name = plain_of.get(key, key)
-        shown[name] = "***" if name in SEALED else value
+        shown[name] = "***" if name in SEALED or name == "callback" else value
     return shown
 
 

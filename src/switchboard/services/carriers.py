@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from switchboard.auth.carrier_auth import CALLBACK_KEY, callback_spec, new_secret
 from switchboard.connectors.sms.base import CarrierEvents, OutboundSms, SmsConnector
 from switchboard.connectors.sms.simulator import Owed, Scenario, SimulatorConnector
 from switchboard.connectors.sms.smpp import SmppConnector
@@ -156,6 +157,7 @@ class CarrierAdmin:
             raise OperatorError("a carrier name is 1-64 letters, digits, '-' or '_'")
         if type_ not in TYPES:
             raise OperatorError(f"type must be one of {', '.join(TYPES)}")
+        config = {k: v for k, v in config.items() if k != CALLBACK_KEY}  # set with set_callback, sealed
         candidate = Carrier(0, name, type_, config, True)
         build_connector(candidate, self.s)  # validates the configuration; nothing is started
         async with self.s.db.write() as conn:
@@ -182,6 +184,31 @@ class CarrierAdmin:
         async with self.s.db.write() as conn:
             if not await store.set_carrier_enabled(conn, name, enabled):
                 raise OperatorError(f"no carrier {name}")
+
+    async def set_callback(
+        self,
+        name: str,
+        *,
+        mode: str = "token",
+        header: str | None = None,
+        allow_ips: list[str] | None = None,
+        secret: str | None = None,
+    ) -> str:
+        """Give an HTTP carrier a new callback secret (the old one stops working) and return it; it is stored
+        sealed and cannot be read back."""
+        secret = secret or new_secret()
+        try:
+            spec = callback_spec(self.s.secrets, secret, mode=mode, header=header, allow_ips=allow_ips or [])
+        except ValueError as exc:
+            raise OperatorError(str(exc)) from exc
+        async with self.s.db.write() as conn:
+            carrier = await store.get_carrier(conn, name)
+            if carrier is None:
+                raise OperatorError(f"no carrier {name}")
+            if carrier.type != "http":
+                raise OperatorError(f"carrier {name} is not an HTTP carrier: it makes no callbacks")
+            await store.set_carrier_config(conn, name, {**carrier.config, CALLBACK_KEY: spec})
+        return secret
 
     async def add_route(
         self,

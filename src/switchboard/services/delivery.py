@@ -388,7 +388,15 @@ class DeliveryEvents:
         self.s = services
         self.dispatcher = dispatcher
         self.spool = spool
-        self.counters: dict[str, int] = {"applied": 0, "duplicate": 0, "unknown": 0, "inbound": 0, "spooled": 0}
+        self.counters: dict[str, int] = {
+            "applied": 0,
+            "duplicate": 0,
+            "unknown": 0,
+            "dropped": 0,
+            "inbound": 0,
+            "spooled": 0,
+        }
+        self.dropped: dict[str, int] = {}  # receipts matching nothing dropped at the cap, by carrier
         self._receipts: WriteBatcher[tuple[Receipt, bool], str] = WriteBatcher(services.db, self._apply_receipts)
 
     async def receipt(self, receipt: Receipt) -> None:
@@ -436,6 +444,10 @@ class DeliveryEvents:
             if result != "pending":
                 break
         self.counters[result] += 1
+        if result == "dropped":
+            self.dropped[receipt.carrier] = self.dropped.get(receipt.carrier, 0) + 1
+            if self.dropped[receipt.carrier] % 1000 == 1:
+                log.warning("carrier %s: held receipts at their cap; unmatched receipts dropped", receipt.carrier)
         if result == "applied":
             self.s.wake("callbacks")
 
@@ -455,8 +467,16 @@ class DeliveryEvents:
             found = await apply_receipts(conn, self.s, [items[i] for i in indexes], being_recorded=check)
             for i, result in zip(indexes, found, strict=True):
                 results[i] = result
-        for (receipt, _wait), result in zip(batch, results, strict=True):
+        room: dict[str, int] = {}
+        for i, ((receipt, _wait), result) in enumerate(zip(batch, results, strict=True)):
             if result == "unknown":
+                if receipt.carrier not in room:
+                    held = await store.count_early_receipts(conn, receipt.carrier)
+                    room[receipt.carrier] = self.s.settings.held_receipts_per_carrier - held
+                if room[receipt.carrier] <= 0:
+                    results[i] = "dropped"  # the carrier's holding room is full: a flood of unmatched receipts
+                    continue
+                room[receipt.carrier] -= 1
                 await store.save_early_receipt(
                     conn,
                     carrier=receipt.carrier,

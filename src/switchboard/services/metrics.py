@@ -42,6 +42,14 @@ def _process_counters(services: Services, registry: CollectorRegistry) -> None:
         gauge = Gauge("switchboard_receipts_total", "Receipts applied by this process", ["result"], registry=registry)
         for result, count in events.counters.items():
             gauge.labels(result).set(count)
+        dropped = Gauge(
+            "switchboard_held_receipts_dropped_total",
+            "Receipts matching no message dropped because the carrier's held receipts were at their cap",
+            ["carrier"],
+            registry=registry,
+        )
+        for carrier, count in getattr(events, "dropped", {}).items():
+            dropped.labels(carrier).set(count)
     carriers: Any = services.caches.get("carriers")
     if carriers is not None:
         up = Gauge("switchboard_carrier_up", "1 when the carrier's connection is up", ["carrier"], registry=registry)

@@ -17,6 +17,7 @@ import hmac
 import logging
 import random
 import time
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -28,6 +29,7 @@ from switchboard.money import format_amount
 from switchboard.services.batching import WriteBatcher
 from switchboard.services.context import SIGNING_KEYS, Services
 from switchboard.services.pipeline import run_pipeline
+from switchboard.services.push_targets import REFUSED, TargetRefused, guarded_socket_factory
 from switchboard.store import pushes as store
 from switchboard.store import tenants
 
@@ -102,6 +104,20 @@ def inbound_body(row: dict[str, Any], local_time: datetime) -> bytes:
     )
 
 
+def push_error(exc: BaseException) -> str:
+    """What an attempt that got no HTTP answer records."""
+    cause: BaseException | None = exc
+    for _hop in range(4):  # aiohttp wraps the socket factory's refusal (os_error, __cause__)
+        if cause is None:
+            break
+        if isinstance(cause, TargetRefused) or REFUSED in str(cause):
+            return f"refused: {REFUSED}"
+        cause = cause.__cause__ or getattr(cause, "os_error", None)
+    if isinstance(exc, TimeoutError):
+        return "timed out"
+    return "no HTTP answer"
+
+
 class PushFailed(Exception):
     """A push that got no HTTP answer (refused, reset, timed out, bad URL)."""
 
@@ -119,14 +135,21 @@ class AiohttpPoster:
     read (up to 64 KiB) and dropped. Much lighter per request than a general-purpose client, which matters
     when every message ends with a push."""
 
-    def __init__(self, *, timeout: float = TIMEOUT, connections: int = 200) -> None:
+    def __init__(
+        self, *, timeout: float = TIMEOUT, connections: int = 200, allowed_networks: Sequence[str] = ()
+    ) -> None:
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._connections = connections
+        self._allowed_networks = list(allowed_networks)
         self._session: aiohttp.ClientSession | None = None
 
     def _open(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(limit=self._connections, limit_per_host=self._connections)
+            connector = aiohttp.TCPConnector(
+                limit=self._connections,
+                limit_per_host=self._connections,
+                socket_factory=guarded_socket_factory(self._allowed_networks),
+            )
             self._session = aiohttp.ClientSession(
                 connector=connector, timeout=self._timeout, auto_decompress=False, skip_auto_headers=("User-Agent",)
             )
@@ -138,7 +161,10 @@ class AiohttpPoster:
                 await response.content.read(65536)
                 return response.status
         except (aiohttp.ClientError, TimeoutError, ValueError, OSError) as exc:
-            raise PushFailed(f"{type(exc).__name__}: {exc}"[:300]) from exc
+            # The attempt's error is shown to account users: the kind only, never the low-level detail (which
+            # told open from closed ports); the detail goes to the log.
+            log.info("push to %s: %s: %s", url, type(exc).__name__, exc)
+            raise PushFailed(push_error(exc)) from exc
 
     async def close(self) -> None:
         if self._session is not None:
@@ -158,7 +184,9 @@ class PushSender:
 
     def __init__(self, services: Services, *, poster: Poster | None = None, concurrency: int = 200) -> None:
         self.s = services
-        self._poster: Poster = poster or AiohttpPoster(connections=concurrency)
+        self._poster: Poster = poster or AiohttpPoster(
+            connections=concurrency, allowed_networks=services.settings.push_allowed_networks
+        )
         self._concurrency = concurrency
         self._rng = random.Random()  # noqa: S311 (jitter, not security)
         self._recorder: WriteBatcher[Result, None] = WriteBatcher(services.db, self._record_batch)

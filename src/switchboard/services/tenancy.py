@@ -15,6 +15,7 @@ from switchboard.auth.ip import normalise_networks
 from switchboard.errors import OperatorError, Product
 from switchboard.money import MAX_AMOUNT, MoneyError, parse_amount
 from switchboard.services.context import SIGNING_KEYS, Services
+from switchboard.services.push_targets import url_problem
 from switchboard.store import tenants
 from switchboard.store.tenants import Account, ApiKey, App
 
@@ -290,6 +291,9 @@ class Tenancy:
                 continue
             if url and not PUSH_URL.match(url):
                 raise OperatorError(f"{column.replace('_', '-')} must be an http(s) URL: {url!r}")
+            problem = url_problem(url, self.s.settings.push_allowed_networks) if url else None
+            if problem is not None:
+                raise OperatorError(f"{column.replace('_', '-')} {problem}")
             values[column] = url or None
         async with self.s.db.write() as conn:
             app = await tenants.get_app(conn, app_id)

@@ -1,7 +1,8 @@
 """Console users: accounts of people (not API keys), passwords, browser sessions and bearer tokens.
 
-- Passwords are hashed with argon2id (argon2-cffi); a login for an unknown email still verifies against a
-  dummy hash, so the answer takes as long as for a known one.
+- Passwords are hashed with argon2id (argon2-cffi) in a small thread pool, off the event loop; a login for an
+  unknown email still verifies against a dummy hash, so the answer takes as long as for a known one. A sign-in
+  attempt is counted before its check, and a process checks at most ``SIGN_INS_AT_ONCE`` at once.
 - A session is a random token in an HttpOnly cookie; the database keeps only its SHA-256, its user, its CSRF
   token and an absolute expiry. Reading a session never writes.
 - A bearer token is shown once when issued; the database keeps only its SHA-256 and a short prefix.
@@ -9,15 +10,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -30,6 +34,8 @@ from switchboard.store import tenants
 from switchboard.store import users as store
 from switchboard.store.users import ACCOUNT, ADMIN, ROLES, Session, Token, User
 
+T = TypeVar("T")
+
 SESSION_TTL = timedelta(hours=12)
 TOKEN_PREFIX = "sbt_"  # noqa: S105 (a marker, not a secret)
 MIN_PASSWORD = 8
@@ -38,6 +44,14 @@ EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}$")
 DEMO_EMAIL = "operator@demo.switchboard"
 
 _hasher = PasswordHasher()
+# argon2id takes ~170 ms of CPU: it runs in this small pool (argon2-cffi releases the GIL), never on the event
+# loop, and at most SIGN_INS_AT_ONCE sign-ins per process are checked at once; the others are refused (429).
+_HASH_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="argon2")
+SIGN_INS_AT_ONCE = 8
+
+
+async def _in_pool(function: Callable[..., T], *args: Any) -> T:
+    return await asyncio.get_running_loop().run_in_executor(_HASH_POOL, function, *args)
 
 
 @lru_cache(maxsize=1)
@@ -58,9 +72,10 @@ def check_password(password: str) -> None:
         raise OperatorError(f"a password is {MIN_PASSWORD} to {MAX_PASSWORD} characters")
 
 
-def verify_password(password_hash: str, password: str) -> bool:
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """Check a password against its hash, or against a dummy hash (the same work) when there is none."""
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
@@ -91,7 +106,7 @@ class Users:
         if role == ADMIN and account_id is not None:
             raise OperatorError("an admin user belongs to no account")
         check_password(password)
-        password_hash = _hasher.hash(password)
+        password_hash = await _in_pool(_hasher.hash, password)
         try:
             async with self.s.db.write() as conn:
                 if account_id is not None and await tenants.get_account(conn, account_id) is None:
@@ -138,7 +153,7 @@ class Users:
 
     async def set_password(self, email: str, password: str) -> None:
         check_password(password)
-        password_hash = _hasher.hash(password)
+        password_hash = await _in_pool(_hasher.hash, password)
         async with self.s.db.write() as conn:
             user = await store.get_user_by_email(conn, normalise_email(email))
             if user is None:
@@ -155,14 +170,14 @@ class Users:
         """The enabled user with this email and password, or None (the same slow answer either way)."""
         async with self.s.db.read() as conn:
             user = await store.get_user_by_email(conn, normalise_email(email))
-        if user is None:
-            verify_password(_dummy_hash(), password)
-            return None
-        if not verify_password(user.password_hash, password) or not user.enabled:
+        # An unknown email verifies against a dummy hash: the same work, in the same pool, as a known one.
+        matches = await _in_pool(verify_password, user.password_hash if user else None, password)
+        if user is None or not matches or not user.enabled:
             return None
         if _hasher.check_needs_rehash(user.password_hash):
+            new_hash = await _in_pool(_hasher.hash, password)
             async with self.s.db.write() as conn:
-                await store.update_user(conn, user.id, password_hash=_hasher.hash(password))
+                await store.update_user(conn, user.id, password_hash=new_hash)
         return user
 
     def _guard(self) -> Any:
@@ -180,15 +195,25 @@ class Users:
         guard = self._guard()
         if await guard.blocked(ip):
             raise TooManyFailures(f"too many failed sign-ins from {ip}; try again later")
-        user = await self.authenticate(email, password)
-        if user is None:
-            settings = self.s.settings
-            await guard.failed(
-                ip,
-                limit=settings.auth_failure_limit,
-                window=settings.auth_failure_window,
-                block=settings.auth_block_seconds,
-            )
+        in_flight: list[int] = self.s.caches.setdefault("console_sign_ins_in_flight", [0])
+        if in_flight[0] >= SIGN_INS_AT_ONCE:
+            raise TooManyFailures("too many sign-ins at once; try again in a moment")
+        settings = self.s.settings
+        # The attempt counts as a failure before the (slow) check, so concurrent attempts cannot all pass the
+        # block check first: beyond the limit they are refused without hashing. A success takes it back.
+        # The block starts with the attempt after the limit's last failure, so a success as the limit-th attempt
+        # (taken back) blocks nothing.
+        limit = settings.auth_failure_limit
+        window, block = settings.auth_failure_window, settings.auth_block_seconds
+        if await guard.failed(ip, limit=limit + 1, window=window, block=block) > limit:
+            raise TooManyFailures(f"too many failed sign-ins from {ip}; try again later")
+        in_flight[0] += 1
+        try:
+            user = await self.authenticate(email, password)
+        finally:
+            in_flight[0] -= 1
+        if user is not None:
+            await guard.forgive(ip)
         return user
 
     async def open_session(self, user: User) -> NewSession:

@@ -41,12 +41,13 @@ async def insert_carrier(
     await conn.execute(carriers.insert().values(name=name, type=type_, config=config, created_at=now))
 
 
-async def set_carrier_config(conn: AsyncConnection, name: str, config: dict[str, Any]) -> None:
-    await conn.execute(carriers.update().where(carriers.c.name == name).values(config=config))
-
-
 async def set_carrier_enabled(conn: AsyncConnection, name: str, enabled: bool) -> bool:
     result = await conn.execute(carriers.update().where(carriers.c.name == name).values(enabled=enabled))
+    return result.rowcount == 1
+
+
+async def set_carrier_config(conn: AsyncConnection, name: str, config: dict[str, Any]) -> bool:
+    result = await conn.execute(carriers.update().where(carriers.c.name == name).values(config=config))
     return result.rowcount == 1
 
 

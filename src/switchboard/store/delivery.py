@@ -68,6 +68,11 @@ async def save_early_receipt(
     )
 
 
+async def count_early_receipts(conn: AsyncConnection, carrier: str) -> int:
+    query = sa.select(sa.func.count()).select_from(early_receipts).where(early_receipts.c.carrier == carrier)
+    return int((await conn.execute(query)).scalar_one())
+
+
 async def take_early_receipts(conn: AsyncConnection, carrier: str, keys: Sequence[str]) -> list[dict[str, Any]]:
     """Early receipts for these ids, removed from the holding table."""
     rows = [

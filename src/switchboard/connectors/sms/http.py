@@ -13,7 +13,8 @@ Configuration (``switchboard carrier add --type http --config '{...}'``)::
 
 With GET, ``body`` becomes the query string. A 2xx answer with an id accepts the message; 429, 5xx and
 network errors are temporary; other answers are permanent. The carrier posts receipts to
-``/carriers/{name}/receipt`` and inbound messages to ``/carriers/{name}/inbound`` on the API.
+``/carriers/{name}/receipt`` and inbound messages to ``/carriers/{name}/inbound`` on the API, authenticated with
+the carrier's own callback secret (``switchboard carrier callback NAME``; see auth/carrier_auth.py).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ class HttpCarrierConfig:
     receipt: dict[str, Any] = field(default_factory=dict)
     inbound: dict[str, str] = field(default_factory=dict)
     timeout: float = 10.0
+    callback: dict[str, Any] = field(default_factory=dict)  # how its callbacks authenticate (auth/carrier_auth.py)
 
     def __post_init__(self) -> None:
         if not self.url.startswith(("http://", "https://")):
