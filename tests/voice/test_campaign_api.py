@@ -3,6 +3,7 @@ money reserved at acceptance, nothing changed by a refused request, and tenant i
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -328,3 +329,17 @@ async def test_resend_and_resend_ai_answer_their_codes(
     for missing in ("taskName", "resendType", "scriptId", "keyId"):
         body = {k: v for k, v in ai.items() if k != missing}
         assert (await send_b(voice_client, caller, "/v3/voice/group/call/resend/ai", body))["code"] == "-22"
+
+
+async def test_a_task_of_200000_numbers_is_accepted_in_one_request(
+    voice_client: httpx.AsyncClient, caller: Caller, services: Services, file_id: str
+) -> None:
+    await Tenancy(services).topup(caller.new.account.id, "5000")
+    numbers = [f"1202{i:07d}" for i in range(200_000)]
+    started = time.perf_counter()
+    answer = await send_b(voice_client, caller, SEND, task(caller, file_id, numbers))
+    elapsed = time.perf_counter() - started
+    assert answer["code"] == "0", answer
+    row = await task_row(services, answer["data"])
+    assert (row["num_cnt"], row["invalid_cnt"], row["reserved"]) == (200_000, 0, 200_000 * 10_000)
+    assert elapsed < 30  # the bench measures it (goal: under 5 s); here only a bound on a shared machine

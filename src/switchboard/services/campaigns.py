@@ -17,10 +17,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from switchboard.auth.authenticate import Principal
-from switchboard.domain.numbers import classify
 from switchboard.domain.pricing import PriceList
 from switchboard.domain.voice import billing
 from switchboard.domain.voice import campaigns as rules
+from switchboard.domain.voice.campaign_numbers import classify_many
 from switchboard.domain.voice.campaign_views import detail, summary
 from switchboard.domain.voice.validation import DIGITS_7_15, int_field, text_field, voice_error
 from switchboard.errors import ApiError, Product
@@ -143,12 +143,11 @@ class CampaignService:
         targets: list[rules.Target], prices: PriceList, limit: int, block: int
     ) -> tuple[list[dict[str, Any]], str]:
         """One row per number: pending with its price and reservation, or invalid (not possible, no rate)."""
-        classify_once = classify.__wrapped__  # 200,000 distinct numbers would only churn the shared cache
+        classified = classify_many([t.raw if DIGITS_7_15.match(t.raw) else "" for t in targets])
         rows: list[dict[str, Any]] = []
         reservations: dict[int, int] = {}
         first_country = ""
-        for seq, target in enumerate(targets):
-            number = classify_once(target.raw) if DIGITS_7_15.match(target.raw) else None
+        for seq, (target, number) in enumerate(zip(targets, classified, strict=True)):
             rate = prices.rate_for(number.country, number.digits) if number else None
             price = rate.price if rate else 0
             if rate and price not in reservations:

@@ -183,19 +183,23 @@ async def claim_pending(conn: AsyncConnection, campaign_id: int, limit: int) -> 
     return [dict(r._mapping) for r in rows]
 
 
-_MARK_QUEUED = (
-    numbers.update()
-    .where(numbers.c.id == sa.bindparam("n_id"), numbers.c.state == PENDING)
-    .values(state=QUEUED, voice_id=sa.bindparam("v_id"), calls=numbers.c.calls + 1)
-)
+_SET_VOICE_ID = numbers.update().where(numbers.c.id == sa.bindparam("n_id")).values(voice_id=sa.bindparam("v_id"))
 
 
 async def mark_queued(conn: AsyncConnection, pairs: Sequence[tuple[int, str]]) -> int:
-    """pending -> queued with the call's voiceId; returns how many moved (the others were taken meanwhile)."""
+    """pending -> queued with the call's voiceId; returns how many moved (the others were taken meanwhile:
+    the caller rolls back)."""
     if not pairs:
         return 0
-    result = await conn.execute(_MARK_QUEUED, [{"n_id": n, "v_id": v} for n, v in pairs])
-    return int(result.rowcount)
+    moved = await conn.execute(
+        numbers.update()
+        .where(numbers.c.id.in_([n for n, _ in pairs]), numbers.c.state == PENDING)
+        .values(state=QUEUED, calls=numbers.c.calls + 1)
+        .returning(numbers.c.id)
+    )
+    count = len(moved.all())
+    await conn.execute(_SET_VOICE_ID, [{"n_id": n, "v_id": v} for n, v in pairs])
+    return count
 
 
 async def count_waiting_calls(conn: AsyncConnection, campaign_id: int) -> int:

@@ -146,15 +146,16 @@ class CampaignRunner:
         campaign_id = int(task["id"])
         now = self.s.clock.now()
         async with self.s.db.write() as conn:
+            # The task's row is locked first: runners in other processes feed it one after the other.
+            fresh = await store.get_campaign(conn, campaign_id, for_update=True)
+            if fresh is None or fresh["status"] != rules.CALLING:
+                return 0
             room = self.buffer - await store.count_waiting_calls(conn, campaign_id)
             if room <= 0:
                 return 0
             pending = await store.claim_pending(conn, campaign_id, room)
             if not pending:
-                return await self._maybe_finish(conn, task, now)
-            fresh = await store.get_campaign(conn, campaign_id, for_update=True)
-            if fresh is None or fresh["status"] != rules.CALLING:
-                return 0
+                return await self._maybe_finish(conn, fresh, now)
             calls = self._calls(fresh, pending, now)
             amount = sum(c["reserved"] for c in calls)
             gift = sum(c["paid_gift"] for c in calls)
