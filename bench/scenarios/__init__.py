@@ -9,11 +9,19 @@ from __future__ import annotations
 from bench.scenarios.accept import AcceptScenario
 from bench.scenarios.base import Context, Scenario
 from bench.scenarios.calls import CallsScenario
+from bench.scenarios.campaign import CampaignScenario
 from bench.scenarios.ceiling import CeilingScenario
 from bench.scenarios.deliver import DeliverScenario
 from bench.scenarios.jasmin import JasminScenario
 
-SCENARIOS: list[Scenario] = [CeilingScenario(), AcceptScenario(), DeliverScenario(), JasminScenario(), CallsScenario()]
+SCENARIOS: list[Scenario] = [
+    CeilingScenario(),
+    AcceptScenario(),
+    DeliverScenario(),
+    JasminScenario(),
+    CallsScenario(),
+    CampaignScenario(),
+]
 
 
 def names() -> list[str]:
