@@ -90,3 +90,13 @@ def test_the_outcome_chart_stacks_answered_and_failed_per_slot() -> None:
     chart = outcome_chart(points, slots=6)
     assert not chart.empty and len(chart.answered) == len(chart.failed) == len(chart.keys) == 6
     assert outcome_chart([]).empty
+
+
+@pytest.mark.parametrize("value", ["0001-01-01 00:00:00", "9999-12-31 23:59:59", "2026-13-01 00:00:00", "soon"])
+def test_a_time_that_is_malformed_or_beyond_the_years_utc_can_hold_is_refused(value: str) -> None:
+    from switchboard.domain.voice.campaigns import parse_send_time
+    from switchboard.errors import ApiError
+
+    with pytest.raises(ApiError) as refused:
+        parse_send_time(value, "Asia/Kolkata" if value.startswith("0001") else "America/New_York")
+    assert refused.value.code == -22

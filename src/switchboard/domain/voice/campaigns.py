@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -298,9 +298,11 @@ def parse_send_time(value: str, zone: str) -> datetime:
     """``yyyy-MM-dd HH:mm:ss`` in the account's time zone, as an aware moment (-22 when malformed)."""
     try:
         naive = datetime.strptime(value.strip(), SEND_TIME)  # noqa: DTZ007 (the zone is attached next)
-    except ValueError as exc:
-        raise voice_error(-22, "sendTime is yyyy-MM-dd HH:mm:ss") from exc
-    return naive.replace(tzinfo=ZoneInfo(zone))
+        moment = naive.replace(tzinfo=ZoneInfo(zone))
+        moment.astimezone(UTC)  # the database keeps UTC: the years 1 and 9999 may not convert
+    except (ValueError, OverflowError) as exc:
+        raise voice_error(-22, "a time is yyyy-MM-dd HH:mm:ss") from exc
+    return moment
 
 
 def windows_of(stored: list[dict[str, str]] | None) -> list[Window]:
