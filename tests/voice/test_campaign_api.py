@@ -251,6 +251,15 @@ async def test_another_accounts_task_is_not_found_anywhere(
         assert answer["code"] == "-24"
     update = {**task(other, file_id, []), "keyId": campaign_id}
     assert (await send_b(voice_client, other, "/v3/voice/group/call/update", update))["code"] == "-24"
+    await send_b(voice_client, caller, "/v3/voice/group/call/provisional", {"jobIdList": [campaign_id]})
+    resume = await send_b(voice_client, other, "/v3/voice/group/call/continue", {"jobIdList": [campaign_id]})
+    assert resume["code"] == "-24"
+    resend = {**update, "appId": other.apps["voice"], "taskName": "mine now"}
+    assert (await send_b(voice_client, other, "/v3/voice/group/call/resend", resend))["code"] == "-24"
+    ai = {"keyId": campaign_id, "taskName": "robot", "resendType": 0, "scriptId": 3}
+    assert (await send_b(voice_client, other, "/v3/voice/group/call/resend/ai", ai))["code"] == "-24"
+    assert (await task_row(services, campaign_id))["status"] == 5
+    await send_b(voice_client, caller, "/v3/voice/group/call/continue", {"jobIdList": [campaign_id]})
     assert (await task_row(services, campaign_id))["status"] == 0
     assert (await send_b(voice_client, caller, "/v3/voice/group/call/detail/abc"))["code"] == "-22"
 

@@ -212,13 +212,13 @@ async def count_waiting_calls(conn: AsyncConnection, campaign_id: int) -> int:
     return int((await conn.execute(query)).scalar_one())
 
 
-async def count_states(conn: AsyncConnection, campaign_id: int) -> dict[str, int]:
-    rows = await conn.execute(
-        sa.select(numbers.c.state, sa.func.count())
-        .where(numbers.c.campaign_id == campaign_id)
-        .group_by(numbers.c.state)
-    )
-    return {str(r[0]): int(r[1]) for r in rows}
+async def has_open_numbers(conn: AsyncConnection, campaign_id: int) -> bool:
+    """Whether some number of the task is still pending or queued (one index probe per state)."""
+    for state in (QUEUED, PENDING):
+        query = sa.select(numbers.c.id).where(numbers.c.campaign_id == campaign_id, numbers.c.state == state).limit(1)
+        if (await conn.execute(query)).first() is not None:
+            return True
+    return False
 
 
 async def unqueue_waiting(conn: AsyncConnection, campaign_id: int) -> tuple[int, int, int]:

@@ -216,8 +216,7 @@ class CampaignRunner:
 
     async def _maybe_finish(self, conn: AsyncConnection, task: dict[str, Any], now: datetime) -> int:
         """No pending number: once no call of the task is in flight either, it is finished and refunded."""
-        states = await store.count_states(conn, int(task["id"]))
-        if states.get(store.QUEUED) or states.get(store.PENDING):
+        if await store.has_open_numbers(conn, int(task["id"])):
             return 0
         campaign_id = int(task["id"])
         if not await store.set_status(
