@@ -276,3 +276,17 @@ async def test_two_runners_never_queue_a_number_twice(
 async def _account(services: Services, account_id: int) -> Any:
     async with services.db.read() as conn:
         return await tenants.get_account(conn, account_id)
+
+
+async def test_a_deleted_file_keeps_its_audio_while_a_task_may_still_play_it(
+    services: Services, caller: Caller, principal: Principal, file_id: str
+) -> None:
+    from switchboard.services.audio import AudioFiles
+
+    campaign_id = await CampaignService(services).send(principal, task(caller, file_id, IN_NUMBERS[:2]))
+    await CampaignChanges(services).suspend(principal, {"jobIdList": [campaign_id]})
+    files = AudioFiles(services)
+    await files.delete(principal, [file_id])
+    assert await files.prune() == 0 and files.path(file_id).exists()
+    await CampaignChanges(services).cancel(principal, {"jobIdList": [campaign_id]})
+    assert await files.prune() == 1 and not files.path(file_id).exists()
