@@ -352,3 +352,16 @@ async def test_a_task_of_200000_numbers_is_accepted_in_one_request(
     row = await task_row(services, answer["data"])
     assert (row["num_cnt"], row["invalid_cnt"], row["reserved"]) == (200_000, 0, 200_000 * 10_000)
     assert elapsed < 30  # the bench measures it (goal: under 5 s); here only a bound on a shared machine
+
+
+async def test_an_account_has_at_most_max_tasks_open_tasks(
+    voice_client: httpx.AsyncClient, caller: Caller, services: Services, file_id: str
+) -> None:
+    await Tenancy(services).update_app(caller.apps["voice"], options={"max_tasks": 2})
+    ids = [
+        (await send_b(voice_client, caller, SEND, task(caller, file_id, [IN], taskName=f"t{n}")))["data"]
+        for n in range(2)
+    ]
+    assert (await send_b(voice_client, caller, SEND, task(caller, file_id, [IN], taskName="t2")))["code"] == "-37"
+    await send_b(voice_client, caller, "/v3/voice/group/call/cancel", {"jobIdList": [ids[0]]})
+    assert (await send_b(voice_client, caller, SEND, task(caller, file_id, [IN], taskName="t2")))["code"] == "0"

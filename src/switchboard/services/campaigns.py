@@ -33,6 +33,7 @@ from switchboard.store import catalog, tenants
 from switchboard.store import voice as voice_store
 
 MAX_JOB_ID = 2**62
+OPEN = (rules.WAITING, rules.CALLING, rules.SUSPENDED)  # tasks that count toward the app option max_tasks
 
 
 @dataclass(frozen=True)
@@ -74,12 +75,14 @@ class CampaignService:
             request = replace(request, targets=targets)
         zone = principal.account.timezone
         send_at = rules.parse_send_time(request.send_time, zone) if request.send_time else None
+        opts = VoiceOptions.of(principal.app.options)
         async with self.s.db.read() as conn:
             await self.check_refs(conn, principal, request, params)
             if await store.name_taken(conn, principal.account.id, request.task_name):
                 raise voice_error(-41)
+            if opts.max_tasks and await store.count_open_tasks(conn, principal.account.id, OPEN) >= opts.max_tasks:
+                raise voice_error(-37)
             prices = await self._prices(conn, principal)
-        opts = VoiceOptions.of(principal.app.options)
         audio = await self.audio(principal, request)
         try:
             limit = billing.call_limit(audio.duration_ms, request.loop_count, request.max_calls)

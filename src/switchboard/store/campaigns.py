@@ -53,6 +53,11 @@ async def name_taken(conn: AsyncConnection, account_id: int, name: str, *, other
     return (await conn.execute(query.limit(1))).first() is not None
 
 
+async def count_open_tasks(conn: AsyncConnection, account_id: int, states: Sequence[int]) -> int:
+    query = sa.select(sa.func.count()).where(campaigns.c.account_id == account_id, campaigns.c.status.in_(list(states)))
+    return int((await conn.execute(query)).scalar_one())
+
+
 async def get_campaign(
     conn: AsyncConnection, campaign_id: int, *, account_id: int | None = None, for_update: bool = False
 ) -> dict[str, Any] | None:
