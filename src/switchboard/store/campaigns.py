@@ -254,9 +254,10 @@ async def unqueue_waiting(conn: AsyncConnection, campaign_id: int) -> tuple[int,
     return len(back), sum(f[2] for f in back), sum(f[3] for f in back)
 
 
-async def finished_calls(conn: AsyncConnection, limit: int) -> list[dict[str, Any]]:
-    """Queued numbers whose call is final (any task), with the call's outcome, oldest first."""
-    rows = await conn.execute(
+async def finished_calls(conn: AsyncConnection, limit: int, *, lock: bool = True) -> list[dict[str, Any]]:
+    """Queued numbers whose call is final (any task), with the call's outcome, oldest first (locked, skipping
+    those another runner holds, with ``lock``)."""
+    query = (
         sa.select(
             numbers.c.id,
             numbers.c.campaign_id,
@@ -273,8 +274,8 @@ async def finished_calls(conn: AsyncConnection, limit: int) -> list[dict[str, An
         .where(numbers.c.state == QUEUED, voice_calls.c.status == "done")
         .order_by(numbers.c.id)
         .limit(limit)
-        .with_for_update(of=numbers, skip_locked=True)
     )
+    rows = await conn.execute(query.with_for_update(of=numbers, skip_locked=True) if lock else query)
     return [dict(r._mapping) for r in rows]
 
 

@@ -60,6 +60,9 @@ class CampaignRunner:
     # ---- 1. harvest ------------------------------------------------------------------------------------
 
     async def harvest(self) -> int:
+        async with self.s.db.read() as conn:  # most steps find nothing: no write lock for them (SQLite)
+            if not await store.finished_calls(conn, 1, lock=False):
+                return 0
         now = self.s.clock.now()
         async with self.s.db.write() as conn:
             rows = await store.finished_calls(conn, HARVEST)
