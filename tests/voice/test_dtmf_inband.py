@@ -24,8 +24,8 @@ def frames(samples: list[int], *, alaw: bool = False, offset: int = 0) -> list[b
 
 
 def heard(chunks: list[bytes], *, alaw: bool = False) -> str:
-    detector = dtmf_inband.InbandDetector()
-    keys = (detector.feed(dtmf_inband.decode(chunk, alaw=alaw)) for chunk in chunks)
+    detector = dtmf_inband.InbandDetector(alaw=alaw)
+    keys = (detector.feed_frame(chunk) for chunk in chunks)
     return "".join(k for k in keys if k)
 
 
@@ -62,7 +62,7 @@ async def _stream_hears(dtmf_pt: int | None) -> list[str]:
     try:
         stream.play(sdp.Negotiated(sdp.PCMU, dtmf_pt, sink.getsockname()), b"\xff" * 160, 1)
         sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        for index, chunk in enumerate(frames(dtmf_inband.tone("7", 0.1) + [0] * 800)):
+        for index, chunk in enumerate(frames(dtmf_inband.tone("7", 0.1) + [0] * 1600)):
             packet = rtp.RtpPacket(sdp.PCMU, index, index * 160, 1234, chunk)
             sender.sendto(packet.encode(), ("127.0.0.1", stream.port))
         sender.close()

@@ -69,7 +69,7 @@ class RtpStream(asyncio.DatagramProtocol):
         elif packet.payload_type in (sdp.PCMU, sdp.PCMA):
             self.received += 1
             if self._inband is not None:
-                heard = self._inband.feed(dtmf_inband.decode(packet.payload, alaw=packet.payload_type == sdp.PCMA))
+                heard = self._inband.feed_frame(packet.payload)
                 if heard is not None:
                     self._on_digit(heard)
 
@@ -81,7 +81,8 @@ class RtpStream(asyncio.DatagramProtocol):
         self.remote = media.remote
         self.payload_type = media.payload_type
         self._dtmf = rtp.DtmfDetector(media.dtmf_pt)
-        self._inband = dtmf_inband.InbandDetector() if media.dtmf_pt is None else None
+        alaw = media.payload_type == sdp.PCMA
+        self._inband = dtmf_inband.InbandDetector(alaw=alaw) if media.dtmf_pt is None else None
         audio = g711.ulaw_to_alaw(audio_ulaw) if media.payload_type == sdp.PCMA else audio_ulaw
         self._task = asyncio.get_running_loop().create_task(self._stream(audio, loops, media.payload_type))
 
