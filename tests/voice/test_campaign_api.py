@@ -3,6 +3,7 @@ money reserved at acceptance, nothing changed by a refused request, and tenant i
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 from typing import Any
@@ -365,3 +366,13 @@ async def test_an_account_has_at_most_max_tasks_open_tasks(
     assert (await send_b(voice_client, caller, SEND, task(caller, file_id, [IN], taskName="t2")))["code"] == "-37"
     await send_b(voice_client, caller, "/v3/voice/group/call/cancel", {"jobIdList": [ids[0]]})
     assert (await send_b(voice_client, caller, SEND, task(caller, file_id, [IN], taskName="t2")))["code"] == "0"
+
+
+async def test_two_tasks_of_one_name_sent_at_once_are_one_task_and_one_41(
+    voice_client: httpx.AsyncClient, caller: Caller, services: Services, file_id: str
+) -> None:
+    body = task(caller, file_id, [IN, US], taskName="twins")
+    answers = await asyncio.gather(*(send_b(voice_client, caller, SEND, body) for _ in range(2)))
+    assert sorted(a["code"] for a in answers) == ["-41", "0"]
+    assert await task_count(services) == 1
+    assert await balance(services, caller.new.account.id) == OPENING - 30_000

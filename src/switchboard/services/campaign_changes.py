@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -18,7 +19,7 @@ from switchboard.auth.authenticate import Principal
 from switchboard.domain.voice import billing
 from switchboard.domain.voice import campaigns as rules
 from switchboard.domain.voice.validation import int_field, text_field, voice_error
-from switchboard.services.campaigns import CampaignService, job_id
+from switchboard.services.campaigns import Audio, CampaignService, job_id, name_taken_as_41
 from switchboard.services.context import Services
 from switchboard.store import campaigns as store
 from switchboard.store import tenants
@@ -113,6 +114,21 @@ class CampaignChanges:
         audio = await service.audio(principal, request)
         limit = billing.call_limit(audio.duration_ms, request.loop_count, request.max_calls)
         now = self.s.clock.now()
+        with name_taken_as_41():
+            await self._store_update(principal, campaign_id, request, audio, limit, send_at, now)
+        self.s.wake("campaigns")
+        return campaign_id
+
+    async def _store_update(
+        self,
+        principal: Principal,
+        campaign_id: int,
+        request: rules.TaskRequest,
+        audio: Audio,
+        limit: int,
+        send_at: datetime | None,
+        now: datetime,
+    ) -> None:
         async with self.s.db.write() as conn:
             task = await self._owned(conn, principal, campaign_id)
             if task["status"] not in rules.EDITABLE:
@@ -138,8 +154,6 @@ class CampaignChanges:
                 sms=request.sms.__dict__ if request.sms else None,
                 updated_at=now,
             )
-        self.s.wake("campaigns")
-        return campaign_id
 
     async def _reprice(self, conn: AsyncConnection, task: dict[str, Any], limit: int, *, reference: str) -> None:
         """Set the reservation of the task's pending numbers for a new call limit: debit the difference into

@@ -10,6 +10,8 @@ Changing tasks (V17-V20) is in ``services/campaign_changes.py``.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -44,6 +46,15 @@ class Audio:
     duration_ms: int
     voice_file_id: str | None
     uploaded: bool = False  # uploaded with the task (removed again if the task is refused)
+
+
+@contextmanager
+def name_taken_as_41() -> Iterator[None]:
+    """A task name taken by a concurrent request (the unique index) answers -41, as the check before does."""
+    try:
+        yield
+    except store.NameTaken as exc:
+        raise voice_error(-41) from exc
 
 
 def job_id(value: Any, name: str = "keyId") -> int:
@@ -219,6 +230,14 @@ class CampaignService:
     async def _commit(self, principal: Principal, values: dict[str, Any], rows: list[dict[str, Any]]) -> int:
         total = sum(r["reserved"] for r in rows)
         now = self.s.clock.now()
+        with name_taken_as_41():
+            campaign_id = await self._store(principal, values, rows, total, now)
+        self.s.wake("campaigns")
+        return campaign_id
+
+    async def _store(
+        self, principal: Principal, values: dict[str, Any], rows: list[dict[str, Any]], total: int, now: datetime
+    ) -> int:
         async with self.s.db.write() as conn:
             campaign_id = await store.insert_campaign(conn, {**values, "reserved": total, "pool": total})
             for row in rows:
@@ -231,7 +250,6 @@ class CampaignService:
                 raise voice_error(-10)
             if from_gift:
                 await store.update_campaign(conn, campaign_id, pool_gift=from_gift)
-        self.s.wake("campaigns")
         return campaign_id
 
     # ---- V15 / V16 -------------------------------------------------------------------------------------

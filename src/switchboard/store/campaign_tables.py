@@ -65,6 +65,7 @@ voice_campaigns = sa.Table(
     sa.Column("finished_at", UtcDateTime, nullable=True),
     sa.Index("ix_voice_campaigns_account_created", "account_id", "created_at"),
     sa.Index("ix_voice_campaigns_status", "status"),
+    sa.Index("ux_voice_campaigns_account_name", "account_id", "task_name", unique=True),
 )
 
 # One row per number of a task. ``state``: pending (not yet called in this round), queued (its call row

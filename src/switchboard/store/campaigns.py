@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from switchboard.domain.voice.campaigns import Target
@@ -37,8 +38,15 @@ COUNTERS = (
 )
 
 
+class NameTaken(Exception):
+    """The account has a task of that name (the unique index refused a concurrent twin)."""
+
+
 async def insert_campaign(conn: AsyncConnection, values: dict[str, Any]) -> int:
-    result = await conn.execute(campaigns.insert().values(**values).returning(campaigns.c.id))
+    try:
+        result = await conn.execute(campaigns.insert().values(**values).returning(campaigns.c.id))
+    except IntegrityError as exc:
+        raise NameTaken from exc
     return int(result.scalar_one())
 
 
@@ -131,7 +139,10 @@ async def set_status(
 
 
 async def update_campaign(conn: AsyncConnection, campaign_id: int, **values: Any) -> None:
-    await conn.execute(campaigns.update().where(campaigns.c.id == campaign_id).values(**values))
+    try:
+        await conn.execute(campaigns.update().where(campaigns.c.id == campaign_id).values(**values))
+    except IntegrityError as exc:
+        raise NameTaken from exc
 
 
 async def take_from_pool(conn: AsyncConnection, campaign_id: int, amount: int, gift: int) -> bool:

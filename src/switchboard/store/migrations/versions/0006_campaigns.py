@@ -71,6 +71,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_voice_campaigns_account_created", "voice_campaigns", ["account_id", "created_at"], unique=False)
     op.create_index("ix_voice_campaigns_status", "voice_campaigns", ["status"], unique=False)
+    op.create_index("ux_voice_campaigns_account_name", "voice_campaigns", ["account_id", "task_name"], unique=True)
     op.create_table(
         "voice_campaign_numbers",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
@@ -115,6 +116,7 @@ def downgrade() -> None:
     op.drop_index("ix_voice_campaign_numbers_task", table_name="voice_campaign_numbers")
     op.drop_index("ix_voice_campaign_numbers_sms", table_name="voice_campaign_numbers")
     op.drop_table("voice_campaign_numbers")
+    op.drop_index("ux_voice_campaigns_account_name", table_name="voice_campaigns")
     op.drop_index("ix_voice_campaigns_status", table_name="voice_campaigns")
     op.drop_index("ix_voice_campaigns_account_created", table_name="voice_campaigns")
     op.drop_table("voice_campaigns")
