@@ -44,7 +44,6 @@ voice_campaigns = sa.Table(
     sa.Column("options", sa.JSON, nullable=False),  # toSeat and the other accepted V14 fields
     sa.Column("num_cnt", sa.Integer, nullable=False),
     sa.Column("invalid_cnt", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("round", sa.Integer, nullable=False, server_default="1"),
     sa.Column("bill_block", sa.Integer, nullable=False),
     sa.Column("currency", sa.String(3), nullable=False),
     sa.Column("reserved", sa.BigInteger, nullable=False, server_default="0"),  # debited for the task in all
@@ -68,8 +67,8 @@ voice_campaigns = sa.Table(
     sa.Index("ux_voice_campaigns_account_name", "account_id", "task_name", unique=True),
 )
 
-# One row per number of a task. ``state``: pending (not yet called in this round), queued (its call row
-# exists: ``voice_id``), done (final for the round: ``result`` success | fail), invalid (never called: not a
+# One row per number of a task. ``state``: pending (not yet called), queued (its call row
+# exists: ``voice_id``), done (final: ``result`` success | fail), invalid (never called: not a
 # possible number, or no voice rate). ``sms``: null, due (the hang-up SMS is owed), sent (``sms_msg_id``),
 # or a refusal code of the SMS product.
 voice_campaign_numbers = sa.Table(

@@ -20,9 +20,9 @@ def percent(part: int, whole: int) -> str:
 
 
 def progress(row: dict[str, Any]) -> str:
-    """``rate``: the share of the task's numbers that reached a final state in this round."""
+    """``rate``: the share of the task's callable numbers that reached a final state."""
     callable_numbers = int(row["num_cnt"]) - int(row["invalid_cnt"])
-    done = int(row["success"]) + int(row["fail"]) - int(row.get("round_base", 0) or 0)
+    done = int(row["success"]) + int(row["fail"])
     if row["status"] == 2:
         return "100.00%"
     return percent(min(done, callable_numbers), callable_numbers)

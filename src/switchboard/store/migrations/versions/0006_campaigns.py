@@ -47,7 +47,6 @@ def upgrade() -> None:
         sa.Column("options", sa.JSON(), nullable=False),
         sa.Column("num_cnt", sa.Integer(), nullable=False),
         sa.Column("invalid_cnt", sa.Integer(), server_default="0", nullable=False),
-        sa.Column("round", sa.Integer(), server_default="1", nullable=False),
         sa.Column("bill_block", sa.Integer(), nullable=False),
         sa.Column("currency", sa.String(length=3), nullable=False),
         sa.Column("reserved", sa.BigInteger(), server_default="0", nullable=False),
