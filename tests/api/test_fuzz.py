@@ -83,7 +83,6 @@ COVERAGE_CASES = 10_000 if FULL else 10  # per operation, an even sample of sche
 FUZZED_CASES = 50 if FULL else 8  # per operation, positive and negative
 BASE_URL = "http://switchboard.test"
 API_PREFIXES = ("/v3/", "/sms/", "/otp/", "/voice/")
-ENVELOPE_B = "/group/call/"
 MIRRORS = (("/v3/voice/", "/voice/"), ("/v3/otp/", "/otp/"), ("/v3/", "/sms/"))
 INTERNAL_ERROR = "-18"
 OUR_NUMBER = "447700900123"
@@ -373,10 +372,6 @@ def _check_envelope(path: str, response: httpx.Response) -> Any:
     assert response.status_code == 200, f"HTTP {response.status_code} on {path}: {response.text[:300]}"
     answer = response.json()
     assert isinstance(answer, dict), answer
-    if ENVELOPE_B in path:  # group-call tasks answer in envelope B: code, msg, data
-        assert isinstance(answer.get("code"), str) and isinstance(answer.get("msg"), str), answer
-        assert "data" in answer, answer
-        answer = {"status": answer["code"], "reason": answer["msg"], "data": answer["data"]}
     assert isinstance(answer.get("status"), str), answer
     assert isinstance(answer.get("reason"), str), answer
     assert answer["status"] != INTERNAL_ERROR, f"an exception escaped the handler of {path}: {answer}"

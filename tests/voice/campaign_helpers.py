@@ -38,7 +38,8 @@ def task(caller: Caller, file_id: str, numbers: list[str], **fields: Any) -> dic
 async def send_b(client: httpx.AsyncClient, caller: Caller, path: str, body: dict[str, Any] | None = None) -> Any:
     """A group-call request; checks envelope B."""
     answer = await call_api(client, caller, path, body)
-    assert set(answer) == {"code", "msg", "data"}, answer
+    assert set(answer) == {"code", "msg", "data", "status", "reason"}, answer
+    assert (answer["status"], answer["reason"]) == (answer["code"], answer["msg"]), answer
     return answer
 
 

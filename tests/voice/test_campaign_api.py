@@ -203,7 +203,13 @@ async def test_a_refused_task_removes_the_file_uploaded_with_it(
 async def test_authentication_failures_answer_in_envelope_b(voice_client: httpx.AsyncClient, caller: Caller) -> None:
     response = await voice_client.post(SEND, headers={**caller.headers(secret="wrong")}, content=b"{}")
     assert response.status_code == 200
-    assert response.json() == {"code": "-1", "msg": "Authentication error", "data": None}
+    assert response.json() == {
+        "code": "-1",
+        "msg": "Authentication error",
+        "data": None,
+        "status": "-1",
+        "reason": "Authentication error",
+    }
 
 
 async def test_query_lists_the_accounts_tasks_of_a_window_with_filters_and_pages(

@@ -16,7 +16,8 @@ HH_MM = r"^([01]?\d|2[0-3]):[0-5]\d$"
 EVERY_OUTCOME_B = (
     "Every outcome, success or error, is HTTP 200 with a JSON object in envelope B: `code` is a string, "
     '`"0"` on success, else the error code (`"-22"`, ...), `msg` is `"success"` or the reason text of the '
-    "code, and `data` is the result (`null` on errors). Only an unknown path answers 404."
+    "code, and `data` is the result (`null` on errors); `status` and `reason` repeat `code` and `msg` (some "
+    "pages of the contract show envelope A for these endpoints). Only an unknown path answers 404."
 )
 
 SEND = (
@@ -130,12 +131,16 @@ class ResendAiBody(Params):
 class SuccessB(BaseModel):
     code: Literal["0"]
     msg: Literal["success"]
+    status: Literal["0"] = Field(description="Envelope A's field, the same as code.")
+    reason: Literal["success"]
 
 
 class ErrorB(BaseModel):
     code: str = Field(pattern=r"^-\d+$", examples=["-22"])
     msg: str
     data: None
+    status: str = Field(pattern=r"^-\d+$", description="Envelope A's field, the same as code.")
+    reason: str
 
 
 class JobIdAnswer(SuccessB):

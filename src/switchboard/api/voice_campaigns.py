@@ -1,7 +1,8 @@
 """Group-call task endpoints (V14-V20, mounted with the voice router at ``/v3/voice`` and ``/voice``).
 
 They answer in envelope B: ``{"code": "<code>", "msg": "<text>", "data": ...}``, errors included (an
-authentication failure, a bad parameter, or an unexpected exception rendered as -18), always HTTP 200.
+authentication failure, a bad parameter, or an unexpected exception rendered as -18), always HTTP 200, with
+``status``/``reason`` (envelope A) repeating the code and text.
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ log = logging.getLogger("switchboard.api")
 
 
 def envelope_b(code: int | str, msg: str, data: Any = None) -> JsonResponse:
-    return JsonResponse({"code": str(code), "msg": msg, "data": data})
+    """Envelope B, with envelope A's ``status``/``reason`` beside it: the contract's pages disagree on which
+    one these endpoints use (REFERENCE.md section 10), so a client reading either finds its fields."""
+    return JsonResponse({"code": str(code), "msg": msg, "data": data, "status": str(code), "reason": msg})
 
 
 def ok_b(data: Any = None) -> JsonResponse:
