@@ -9,6 +9,7 @@ from __future__ import annotations
 from bench.scenarios.accept import AcceptScenario
 from bench.scenarios.base import Context, Scenario
 from bench.scenarios.calls import CallsScenario
+from bench.scenarios.campaign import CampaignScenario
 from bench.scenarios.ceiling import CeilingScenario
 from bench.scenarios.deliver import DeliverScenario
 from bench.scenarios.jasmin import JasminScenario
@@ -21,6 +22,7 @@ SCENARIOS: list[Scenario] = [
     JasminScenario(),
     KannelScenario(),
     CallsScenario(),
+    CampaignScenario(),
 ]
 
 

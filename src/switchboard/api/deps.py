@@ -43,7 +43,7 @@ def services_of(request: Request) -> Services:
     return services
 
 
-async def read_params(request: Request, product: Product) -> dict[str, Any]:
+async def read_params(request: Request, product: Product, *, max_body: int = MAX_BODY) -> dict[str, Any]:
     if "\x00" in request.scope.get("path", ""):
         raise ApiError(product, PARAMETER_ERROR[product], "NUL characters are not accepted")
     try:
@@ -53,34 +53,40 @@ async def read_params(request: Request, product: Product) -> dict[str, Any]:
     if request.method == "GET":
         return params
     try:
-        body = await read_body(request)
-        params.update(parse_body(body, request.headers.get("content-type", "")))
+        body = await read_body(request, max_body)
+        params.update(parse_body(body, request.headers.get("content-type", ""), max_body=max_body))
     except WireError as exc:
         raise ApiError(product, PARAMETER_ERROR[product], str(exc)) from exc
     return params
 
 
-async def read_body(request: Request) -> bytes:
-    """The body, refusing more than MAX_BODY bytes without reading them all (declared or streamed)."""
+async def read_body(request: Request, max_body: int = MAX_BODY) -> bytes:
+    """The body, refusing more than ``max_body`` bytes without reading them all (declared or streamed)."""
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY:
-        raise WireError(f"body over {MAX_BODY} bytes")
+    if declared.isdigit() and int(declared) > max_body:
+        raise WireError(f"body over {max_body} bytes")
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
-        if size > MAX_BODY:
-            raise WireError(f"body over {MAX_BODY} bytes")
+        if size > max_body:
+            raise WireError(f"body over {max_body} bytes")
         chunks.append(chunk)
     return b"".join(chunks)
 
 
 def authenticated(
-    product: Product, *, app: bool = True, app_optional: bool = False, restricted_keys: bool = False
+    product: Product,
+    *,
+    app: bool = True,
+    app_optional: bool = False,
+    restricted_keys: bool = False,
+    max_body: int = MAX_BODY,
 ) -> Callable[[Request], Awaitable[Call]]:
     """A dependency for routes of ``product``; ``app`` says whether the route needs an appId. With
     ``app_optional`` an appId is checked when the request gives one (the principal has no app otherwise): for
     calls whose app follows from what they name (a verification, a template), which clients send without it.
+    ``max_body`` raises the body limit for the few requests that carry bulk data (group-call tasks).
 
     A key restricted to some apps (``allowed_apps``) reaches only its apps: on a route of the whole account
     (``app=False``: audio files, record queries, creating apps) it is refused with the product's "key may not
@@ -89,7 +95,7 @@ def authenticated(
 
     async def dependency(request: Request) -> Call:
         request.state.product = product
-        params = await read_params(request, product)
+        params = await read_params(request, product, max_body=max_body)
         services = services_of(request)
         peer = request.client.host if request.client else None
         ip = client_address(peer, request.headers.get("x-forwarded-for"), services.settings.trusted_proxies)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from switchboard.api import account, carrier_callbacks, otp, otp_manage, postback, reports, sms, voice
+from switchboard.api import account, carrier_callbacks, otp, otp_manage, postback, reports, sms, voice, voice_campaigns
 from switchboard.errors import Product
 
 # (router, product, Onbuka prefix, mirror prefixes)
@@ -16,6 +16,7 @@ MOUNTS: list[tuple[APIRouter, Product, str, tuple[str, ...]]] = [
     (voice.router, Product.VOICE, "/v3/voice", ("/voice",)),
     (otp_manage.router, Product.SMS, "/v3/otp", ("/otp",)),
     (postback.router, Product.SMS, "/v3", ("/sms",)),
+    (voice_campaigns.router, Product.VOICE, "/v3/voice", ("/voice",)),
 ]
 
 # Longest first, so /v3/voice wins over /v3.

@@ -49,10 +49,10 @@ def _refuse_nul(data: Any) -> None:
             _refuse_nul(item)
 
 
-def parse_body(body: bytes, content_type: str) -> dict[str, Any]:
+def parse_body(body: bytes, content_type: str, *, max_body: int = MAX_BODY) -> dict[str, Any]:
     if not body.strip():
         return {}
-    if len(body) > MAX_BODY:
+    if len(body) > max_body:
         raise WireError("body too large")
     if "x-www-form-urlencoded" in content_type.lower():
         try:

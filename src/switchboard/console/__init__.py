@@ -15,6 +15,7 @@ from switchboard.console import (
     pages_accounts,
     pages_auth,
     pages_calls,
+    pages_campaigns,
     pages_carriers,
     pages_catalog,
     pages_dashboard,
@@ -34,6 +35,7 @@ PAGES = (
     pages_traffic,
     pages_calls,
     pages_users,
+    pages_campaigns,
     pages_otp,
 )
 

@@ -36,6 +36,7 @@ NAVIGATION = [
     ("/pushes", "Pushes", False),
     ("/inbound", "Inbound", False),
     ("/calls", "Calls", True),
+    ("/campaigns", "Campaigns", True),
     ("/rates", "Rates", True),
     ("/routes", "Routes", True),
     ("/carriers", "Carriers", True),

@@ -46,6 +46,7 @@ class VoiceOptions:
     bill_block: int = billing.DEFAULT_BLOCK  # seconds per billing block (the rate is per block)
     long_text: int = 500  # characters above which a TTS text is "long" (-46)
     long_text_daily: int = 5  # long-text sendCode requests per account per UTC day
+    max_tasks: int = 20  # group-call tasks waiting, calling or suspended at once per account (-37); 0 = no cap
 
     @classmethod
     def of(cls, options: dict[str, Any]) -> VoiceOptions:

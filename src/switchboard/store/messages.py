@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from switchboard.store.bulk import insert_rows
 from switchboard.store.tables import messages, order_ids
 
 SCHEDULED = "scheduled"
@@ -19,22 +20,12 @@ FAILED = "failed"
 EXPIRED = "expired"
 CANCELLED = "cancelled"
 FINAL_STATES = frozenset({DELIVERED, FAILED, EXPIRED, CANCELLED})
-COPY_FROM = 50  # rows from which PostgreSQL inserts use COPY
 
 
 async def insert_messages(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
     """Insert new message rows (every row has the same keys). On PostgreSQL many rows go in with COPY, which
     costs the server a fraction of an INSERT per row; it runs on the transaction's own connection."""
-    if not rows:
-        return
-    if len(rows) >= COPY_FROM and conn.dialect.name == "postgresql":
-        raw = await conn.get_raw_connection()
-        columns = list(rows[0])
-        await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
-            messages.name, records=[tuple(row[c] for c in columns) for row in rows], columns=columns
-        )
-        return
-    await conn.execute(messages.insert(), list(rows))
+    await insert_rows(conn, messages, rows)
 
 
 _SET_PAID_GIFT = (

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from switchboard.domain.routing import Route
+from switchboard.store.campaign_tables import voice_campaigns
 from switchboard.store.tables import routes
 from switchboard.store.voice_tables import voice_calls, voice_files, voice_trunks
 
@@ -129,12 +130,18 @@ async def mark_deleted(conn: AsyncConnection, file_ids: Sequence[str], account_i
 
 
 async def unused_deleted_files(conn: AsyncConnection, limit: int = 100) -> list[str]:
-    """Deleted files that no unfinished call will play any more (their audio can be removed)."""
+    """Deleted files that no unfinished call, nor a group-call task that may still call, will play any more
+    (their audio can be removed)."""
     pending = sa.select(voice_calls.c.id).where(
         voice_calls.c.audio == sa.literal("file:") + voice_files.c.file_id, voice_calls.c.status != DONE
     )
+    tasks = sa.select(voice_campaigns.c.id).where(  # a group-call task that may still call: waiting, calling, suspended
+        voice_campaigns.c.audio == sa.literal("file:") + voice_files.c.file_id, voice_campaigns.c.status.in_((0, 1, 5))
+    )
     rows = await conn.execute(
-        sa.select(voice_files.c.file_id).where(voice_files.c.deleted.is_(True), ~sa.exists(pending)).limit(limit)
+        sa.select(voice_files.c.file_id)
+        .where(voice_files.c.deleted.is_(True), ~sa.exists(pending), ~sa.exists(tasks))
+        .limit(limit)
     )
     return [r[0] for r in rows]
 

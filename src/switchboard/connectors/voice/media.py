@@ -1,4 +1,5 @@
-"""The RTP side of one call: stream G.711 audio in 20 ms packets and receive audio and DTMF events.
+"""The RTP side of one call: stream G.711 audio in 20 ms packets and receive audio and DTMF events (and, when
+the far end did not accept telephone-event, keys heard in its audio: ``domain/voice/dtmf_inband.py``).
 
 Packets are sent on an absolute schedule ``start + n * 20 ms`` of the event loop's monotonic clock, so a
 late wake-up never accumulates into drift; how late each packet left is measured (``MediaStats``).
@@ -13,7 +14,7 @@ from collections.abc import Callable
 from typing import cast
 
 from switchboard.connectors.voice.base import MediaStats
-from switchboard.domain.voice import g711, rtp, sdp
+from switchboard.domain.voice import dtmf_inband, g711, rtp, sdp
 
 Address = tuple[str, int]
 
@@ -26,6 +27,7 @@ class RtpStream(asyncio.DatagramProtocol):
         self.remote: Address | None = None
         self.payload_type: int | None = None
         self._dtmf = rtp.DtmfDetector(None)
+        self._inband: dtmf_inband.InbandDetector | None = None  # keys in the audio, without telephone-event
         self._task: asyncio.Task[None] | None = None
         self.done = asyncio.Event()
         self.sent = 0
@@ -66,6 +68,10 @@ class RtpStream(asyncio.DatagramProtocol):
             self._on_digit(digit)
         elif packet.payload_type in (sdp.PCMU, sdp.PCMA):
             self.received += 1
+            if self._inband is not None:
+                heard = self._inband.feed_frame(packet.payload)
+                if heard is not None:
+                    self._on_digit(heard)
 
     def error_received(self, exc: Exception) -> None:
         pass  # ICMP port unreachable while the far end is not listening yet: keep streaming
@@ -75,6 +81,8 @@ class RtpStream(asyncio.DatagramProtocol):
         self.remote = media.remote
         self.payload_type = media.payload_type
         self._dtmf = rtp.DtmfDetector(media.dtmf_pt)
+        alaw = media.payload_type == sdp.PCMA
+        self._inband = dtmf_inband.InbandDetector(alaw=alaw) if media.dtmf_pt is None else None
         audio = g711.ulaw_to_alaw(audio_ulaw) if media.payload_type == sdp.PCMA else audio_ulaw
         self._task = asyncio.get_running_loop().create_task(self._stream(audio, loops, media.payload_type))
 
