@@ -51,6 +51,6 @@ def test_campaign_list_and_show(tmp_path: Path) -> None:
     code, out = sb(env, "campaign", "show", str(job_id))
     assert code == 0 and json.loads(out)["accountId"] == int(account["accountId"])
     code, out = sb({**env, "COLUMNS": "200"}, "campaign", "list")
-    assert code == 0 and "cli task" in out
+    assert code == 0 and str(job_id) in out
     code, out = sb(env, "campaign", "show", "999")
     assert code == 1 and "no task 999" in out
