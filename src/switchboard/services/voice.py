@@ -45,6 +45,7 @@ class VoiceOptions:
     bill_block: int = billing.DEFAULT_BLOCK  # seconds per billing block (the rate is per block)
     long_text: int = 500  # characters above which a TTS text is "long" (-46)
     long_text_daily: int = 5  # long-text sendCode requests per account per UTC day
+    max_phones: int = 500  # SIP phones (sipAdd) an app holds at most (-23)
 
     @classmethod
     def of(cls, options: dict[str, Any]) -> VoiceOptions:
