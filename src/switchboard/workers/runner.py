@@ -9,6 +9,7 @@ from typing import Any
 from switchboard.services.context import Services
 from switchboard.services.wakeups import WakeBus
 from switchboard.workers.roles import run_callbacks, run_dispatch, run_scheduler
+from switchboard.workers.sip import run_sip
 from switchboard.workers.voice import run_voice
 
 Role = Callable[[Services, asyncio.Event], Coroutine[Any, Any, None]]
@@ -18,6 +19,7 @@ ROLES: dict[str, Role] = {
     "callbacks": run_callbacks,
     "scheduler": run_scheduler,
     "voice": run_voice,
+    "sip": run_sip,
 }
 
 
