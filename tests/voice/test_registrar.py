@@ -225,3 +225,23 @@ async def test_options_is_answered_and_other_methods_refused(services: Services)
         options.replace("cseq", "2 SUBSCRIBE")
         refused = await phone.send(options)
         assert refused is not None and refused.status == 405
+
+
+async def test_garbage_on_udp_and_tcp_leaves_the_port_working(services: Services) -> None:
+    ((account, password),) = await make_phones(services, 1)
+    async with sip_port(services) as (address, _):
+        noise = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        OPEN.append(noise)
+        samples = [b"\x00" * 64, b"REGISTER\r\n\r\n", b"\xff\xfe" * 500, b"SIP/2.0 200 OK\r\n\r\n", b"A" * 20000]
+        for i in range(400):
+            noise.sendto(samples[i % len(samples)] + str(i).encode(), address)
+        reader, writer = await asyncio.open_connection(*address)
+        writer.write(b"\r\n\r\nREGISTER sip:x SIP/2.0\r\nContent-Length: 999999\r\n\r\n")
+        await writer.drain()
+        pongs = await asyncio.wait_for(reader.read(), 5)  # keep-alive pongs, then closed: no SIP answer
+        assert pongs.replace(b"\r\n", b"") == b""
+        writer.close()
+        await writer.wait_closed()
+        phone = Phone(address, account)
+        answer = await phone.register(password)
+        assert answer is not None and answer.status == 200

@@ -24,6 +24,7 @@ from datetime import timedelta
 
 from switchboard.connectors.voice.sip_server import Inbound
 from switchboard.domain.voice import registrar as rules
+from switchboard.domain.voice.phones import ACCOUNT
 from switchboard.domain.voice.sip import SipMessage, response, uri_of, user_of
 from switchboard.services.context import Services
 from switchboard.store import phones as store
@@ -108,8 +109,10 @@ class Registrar:
             return
         self.nonces.use(creds.nonce, creds.nc)
         to_user = user_of(uri_of(message.get("to") or ""))
-        async with self.s.db.read(quick=True) as conn:
-            phone = await store.get_phone(conn, creds.username)
+        phone = None
+        if ACCOUNT.match(creds.username):
+            async with self.s.db.read(quick=True) as conn:
+                phone = await store.get_phone(conn, creds.username)
         password = self.s.secrets.open(phone.password_enc) if phone else secrets.token_hex(16)
         expected = rules.expected_response(creds, method="REGISTER", password=password)
         genuine = hmac.compare_digest(expected.encode(), creds.response.encode())
@@ -131,7 +134,7 @@ class Registrar:
             return
         now = self.s.clock.now()
         source = f"{inbound.source[0]}:{inbound.source[1]}"
-        agent = (message.get("user-agent") or "")[:128] or None
+        agent = rules.printable(message.get("user-agent") or "")[:128] or None
         async with self.s.db.write() as conn:
             for change in changes:
                 if change.expires == 0:
@@ -145,7 +148,7 @@ class Registrar:
                     source=source,
                     transport=inbound.transport,
                     user_agent=agent,
-                    call_id=message.call_id[:128],
+                    call_id=rules.printable(message.call_id)[:128],
                     cseq=message.cseq[0],
                     registered_at=now,
                     expires_at=now + timedelta(seconds=change.expires),

@@ -89,6 +89,9 @@ class SipServer:
 
     def dispatch(self, data: bytes, source: Address, transport: str, answer: Callable[[SipMessage], None]) -> None:
         self.counters["received"] += 1
+        if b"\x00" in data:  # never meaningful in SIP text, and PostgreSQL cannot store it
+            self.counters["unparsable"] += 1
+            return
         try:
             message = parse(data)
         except SipParseError as exc:

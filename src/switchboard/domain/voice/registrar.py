@@ -187,6 +187,11 @@ class ContactChange:
     expires: int
 
 
+def printable(text: str) -> str:
+    """``text`` without control characters (what is stored of a phone's User-Agent or Call-ID)."""
+    return "".join(ch for ch in text if ch.isprintable())
+
+
 class RegisterError(ValueError):
     def __init__(self, status: int, reason: str) -> None:
         super().__init__(reason)
@@ -215,7 +220,7 @@ def contact_changes(message: SipMessage, *, min_expires: int = MIN_EXPIRES) -> l
     changes: list[ContactChange] = []
     for contact in contacts:
         uri = uri_of(contact)
-        if not uri.lower().startswith(("sip:", "sips:")) or len(uri) > 255:
+        if not uri.lower().startswith(("sip:", "sips:")) or len(uri) > 255 or not uri.isprintable():
             raise RegisterError(400, "Bad Contact")
         own = _seconds(param(contact, "expires"))
         expires = own if own is not None else default if default is not None else DEFAULT_EXPIRES
