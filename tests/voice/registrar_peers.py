@@ -29,12 +29,12 @@ Address = tuple[str, int]
 @contextlib.asynccontextmanager
 async def sip_port(
     services: Services, *, guard: FailureGuard | None = None, algorithms: tuple[str, ...] = ("MD5",)
-) -> AsyncIterator[tuple[Address, Registrar]]:
+) -> AsyncIterator[tuple[Address, Registrar, SipServer]]:
     registrar = Registrar(services, realm="switchboard.test", guard=guard, algorithms=algorithms)
     server = SipServer(registrar.handle)
     await server.start("127.0.0.1", 0)
     try:
-        yield server.address, registrar
+        yield server.address, registrar, server
     finally:
         await server.stop()
 

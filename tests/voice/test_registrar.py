@@ -15,6 +15,7 @@ from switchboard.domain.voice import digest
 from switchboard.domain.voice.registrar import FailureGuard
 from switchboard.domain.voice.sip import SipMessage, parse
 from switchboard.services.context import Services
+from switchboard.services.sip_keepalive import MAX_MISSES, KeepAlive
 from tests.fakes.clock import FakeClock
 from tests.voice.registrar_peers import (
     baresip,
@@ -91,7 +92,7 @@ class Phone:
 
 async def test_baresip_registers_over_udp_and_tcp(services: Services, tmp_path: Path) -> None:
     (a, pa), (b, pb) = await make_phones(services, 2)
-    async with sip_port(services) as (address, registrar):
+    async with sip_port(services) as (address, registrar, server):
         async with (
             baresip(tmp_path / "udp", a, pa, address),
             baresip(tmp_path / "tcp", b, pb, address, transport="tcp"),
@@ -101,6 +102,11 @@ async def test_baresip_registers_over_udp_and_tcp(services: Services, tmp_path: 
                     break
                 await asyncio.sleep(0.1)
             (ca,), (cb,) = await contacts(services, a), await contacts(services, b)
+            keepalive = KeepAlive(services, server)
+            for _ in range(MAX_MISSES + 2):  # baresip answers the OPTIONS pings: it stays registered
+                assert await keepalive.round() == 0
+                await asyncio.sleep(0.2)
+            assert len(await contacts(services, a)) == 1
         # Stopped, baresip unregisters (Expires: 0, authenticated again).
         assert await contacts(services, a) == [] and await contacts(services, b) == []
     assert (ca.transport, cb.transport) == ("udp", "tcp")
@@ -111,7 +117,7 @@ async def test_baresip_registers_over_udp_and_tcp(services: Services, tmp_path: 
 async def test_sipp_registers_and_the_refusals(services: Services, tmp_path: Path) -> None:
     ((account, password),) = await make_phones(services, 1)
     ((other_account, _),) = await make_phones(services, 1, name="other")
-    async with sip_port(services) as (address, registrar):
+    async with sip_port(services) as (address, registrar, _):
         await run_sipp_client(tmp_path / "ok", register_scenario(account, password, then="200", reuse=True), address)
         assert len(await contacts(services, account)) == 1
         await run_sipp_client(
@@ -129,7 +135,7 @@ async def test_sipp_registers_and_the_refusals(services: Services, tmp_path: Pat
 
 async def test_sha256_contacts_expiry_and_removal(services: Services, clock: FakeClock) -> None:
     ((account, password),) = await make_phones(services, 1)
-    async with sip_port(services, algorithms=("SHA-256", "MD5")) as (address, _):
+    async with sip_port(services, algorithms=("SHA-256", "MD5")) as (address, _, _):
         phone = Phone(address, account)
         first = await phone.send(phone.request())
         assert first is not None and first.status == 401
@@ -155,7 +161,7 @@ async def test_sha256_contacts_expiry_and_removal(services: Services, clock: Fak
 
 async def test_a_stale_nonce_is_challenged_again_and_a_forged_one_refused(services: Services, clock: FakeClock) -> None:
     ((account, password),) = await make_phones(services, 1)
-    async with sip_port(services) as (address, _):
+    async with sip_port(services) as (address, _, _):
         phone = Phone(address, account)
         first = await phone.send(phone.request())
         assert first is not None
@@ -177,9 +183,24 @@ async def test_a_stale_nonce_is_challenged_again_and_a_forged_one_refused(servic
     assert await contacts(services, account) == []
 
 
+async def test_a_phone_that_stops_answering_pings_is_dropped(services: Services) -> None:
+    ((account, password),) = await make_phones(services, 1)
+    async with sip_port(services) as (address, _, server):
+        phone = Phone(address, account)
+        answer = await phone.register(password)
+        assert answer is not None and answer.status == 200
+        keepalive = KeepAlive(services, server)
+        for _ in range(MAX_MISSES):
+            assert await keepalive.round() == 0
+            ping = parse(await asyncio.to_thread(phone.sock.recv, 65535))  # it arrives, through the NAT binding
+            assert ping.method == "OPTIONS" and ping.uri == f"sip:{account}@127.0.0.1:{phone.sock.getsockname()[1]}"
+        assert await keepalive.round() == 1  # never answered: dropped
+        assert await contacts(services, account) == []
+
+
 async def test_a_replayed_register_is_refused(services: Services) -> None:
     ((account, password),) = await make_phones(services, 1)
-    async with sip_port(services) as (address, _):
+    async with sip_port(services) as (address, _, _):
         phone = Phone(address, account)
         first = await phone.send(phone.request())
         assert first is not None
@@ -199,7 +220,7 @@ async def test_a_replayed_register_is_refused(services: Services) -> None:
 
 async def test_an_address_that_keeps_failing_is_blocked(services: Services, clock: FakeClock) -> None:
     ((account, password),) = await make_phones(services, 1)
-    async with sip_port(services, guard=FailureGuard(limit=3, window=60, block=120)) as (address, registrar):
+    async with sip_port(services, guard=FailureGuard(limit=3, window=60, block=120)) as (address, registrar, _):
         phone = Phone(address, account)
         for _ in range(3):
             answer = await phone.register("guessing")
@@ -214,7 +235,7 @@ async def test_an_address_that_keeps_failing_is_blocked(services: Services, cloc
 
 
 async def test_options_is_answered_and_other_methods_refused(services: Services) -> None:
-    async with sip_port(services) as (address, _):
+    async with sip_port(services) as (address, _, _):
         phone = Phone(address, "nobody")
         options = phone.request()
         options.method, options.uri = "OPTIONS", f"sip:{address[0]}:{address[1]}"
@@ -229,7 +250,7 @@ async def test_options_is_answered_and_other_methods_refused(services: Services)
 
 async def test_garbage_on_udp_and_tcp_leaves_the_port_working(services: Services) -> None:
     ((account, password),) = await make_phones(services, 1)
-    async with sip_port(services) as (address, _):
+    async with sip_port(services) as (address, _, _):
         noise = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         OPEN.append(noise)
         samples = [b"\x00" * 64, b"REGISTER\r\n\r\n", b"\xff\xfe" * 500, b"SIP/2.0 200 OK\r\n\r\n", b"A" * 20000]

@@ -119,6 +119,16 @@ async def registrations(conn: AsyncConnection, phone_ids: list[int], *, now: dat
     return [_registration(r) for r in rows]
 
 
+async def live_registrations(conn: AsyncConnection, *, now: datetime, transport: str, limit: int) -> list[Registration]:
+    rows = await conn.execute(
+        sa.select(voice_registrations)
+        .where(voice_registrations.c.transport == transport, voice_registrations.c.expires_at > now)
+        .order_by(voice_registrations.c.id)
+        .limit(limit)
+    )
+    return [_registration(r) for r in rows]
+
+
 async def upsert_registration(conn: AsyncConnection, **values: Any) -> None:
     """Add or refresh one contact of a phone (same phone and contact: the row is updated)."""
     where = (voice_registrations.c.phone_id == values["phone_id"], voice_registrations.c.contact == values["contact"])

@@ -14,9 +14,10 @@ import logging
 from switchboard.connectors.voice.sip_server import SipServer
 from switchboard.services.context import Services
 from switchboard.services.registrar import Registrar
+from switchboard.services.sip_keepalive import KeepAlive
 
 log = logging.getLogger("switchboard.voice.sip")
-PURGE_EVERY = 60.0
+PURGE_EVERY = 30.0  # seconds between purges of expired registrations and rounds of OPTIONS pings
 
 
 async def start_sip(services: Services, host: str, port: int) -> tuple[SipServer, Registrar]:
@@ -37,13 +38,15 @@ async def run_sip(services: Services, stop: asyncio.Event) -> None:
         log.error("SIP port %s:%s not opened: %s", settings.sip_host, settings.sip_port, exc)
         return
     log.info("SIP registrar on %s:%s (udp, tcp), realm %s", *server.address, settings.sip_realm)
+    keepalive = KeepAlive(services, server)
     try:
         while not stop.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), PURGE_EVERY)
             try:
                 await registrar.purge()
+                await keepalive.round()
             except Exception:
-                log.exception("purging expired registrations failed")
+                log.exception("purging or pinging registrations failed")
     finally:
         await server.stop()

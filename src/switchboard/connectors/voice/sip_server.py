@@ -66,6 +66,8 @@ class SipServer:
         self.connections: dict[Address, asyncio.StreamWriter] = {}
         self._pending: set[asyncio.Task[None]] = set()
         self.counters = {"received": 0, "unparsable": 0, "dropped": 0, "sent": 0}
+        # Responses to the requests this port sends itself (the registrar's OPTIONS pings).
+        self.on_response: Callable[[SipMessage, Address], None] | None = None
 
     async def start(self, host: str, port: int) -> None:
         """UDP and TCP on the same port (``port`` 0: the UDP socket picks one, TCP follows it)."""
@@ -99,7 +101,9 @@ class SipServer:
             log.debug("unreadable SIP from %s: %s", source, exc)
             return
         if not message.is_request:
-            return  # responses to our own requests (OPTIONS pings) need no handling here
+            if self.on_response is not None:
+                self.on_response(message, source)
+            return
         if len(self._pending) >= MAX_PENDING:
             self.counters["dropped"] += 1
             return
