@@ -277,6 +277,8 @@ class VoiceEngine:
             "call_duration": seconds,
             "charged_duration": charged.seconds,
         }
+        # The trunk's caller id was sent: the final record says so (a recall keeps choosing it afresh).
+        sent = {"display_num": result.caller_id[:20]} if not row["display_num"] and result.caller_id.isdigit() else {}
         now = self.s.clock.now()
         async with self.s.db.write() as conn:
             if result.answered:
@@ -291,7 +293,7 @@ class VoiceEngine:
                 await store.end_attempt(conn, row["id"], {**values, "status": store.QUEUED, "due_at": due})
                 self.counters["requeued"] += 1
                 return
-            await finalize(conn, row, {**values, "status": store.DONE, "cost": charged.cost}, now)
+            await finalize(conn, row, {**values, **sent, "status": store.DONE, "cost": charged.cost}, now)
 
     async def sweep(self, limit: int = 100) -> int:
         """End calls whose worker stopped renewing their lease: lost, refunded, pushed."""

@@ -96,10 +96,14 @@ class SipTrunk:
         self.counters["answered" if result.answered else "failed"] += 1
         return result
 
+    def caller_for(self, call: CallRequest) -> str:
+        """The From user of the INVITE: the call's displayNum, else the trunk's caller id."""
+        return call.caller_id or self.config.caller_id or "switchboard"
+
     def setup_for(self, call: CallRequest, contact_address: Address, sdp_offer: bytes) -> CallSetup:
         host, port = self.remote
         local_host, local_port = contact_address
-        caller = call.caller_id or self.config.caller_id or "switchboard"
+        caller = self.caller_for(call)
         credentials = None
         if self.config.username and self.config.password is not None:
             credentials = Credentials(self.config.username, self.config.password)
@@ -179,6 +183,7 @@ class _Dialog:
             failover=outcome.failover,
             trunk=self.trunk.name,
             media=self.media.stats(),
+            caller_id=self.trunk.caller_for(self.call),
         )
 
     async def _watch(self, hangup: asyncio.Event) -> None:
