@@ -28,9 +28,15 @@ Address = tuple[str, int]
 
 @contextlib.asynccontextmanager
 async def sip_port(
-    services: Services, *, guard: FailureGuard | None = None, algorithms: tuple[str, ...] = ("MD5",)
+    services: Services,
+    *,
+    guard: FailureGuard | None = None,
+    algorithms: tuple[str, ...] = ("MD5",),
+    shared_prefix: str = "sb:sip",
 ) -> AsyncIterator[tuple[Address, Registrar, SipServer]]:
-    registrar = Registrar(services, realm="switchboard.test", guard=guard, algorithms=algorithms)
+    registrar = Registrar(
+        services, realm="switchboard.test", guard=guard, algorithms=algorithms, shared_prefix=shared_prefix
+    )
     server = SipServer(registrar.handle)
     await server.start("127.0.0.1", 0)
     try:

@@ -22,6 +22,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
+from switchboard.auth.guard import RedisGuard
 from switchboard.connectors.voice.sip_server import Inbound
 from switchboard.domain.voice import registrar as rules
 from switchboard.domain.voice.phones import ACCOUNT
@@ -42,6 +43,7 @@ class Registrar:
         realm: str,
         guard: rules.FailureGuard | None = None,
         algorithms: tuple[str, ...] = rules.DEFAULT_ALGORITHMS,
+        shared_prefix: str = "sb:sip",
     ) -> None:
         self.s = services
         self.realm = realm
@@ -49,13 +51,18 @@ class Registrar:
         key = hashlib.sha256(b"sip-nonce:" + services.settings.resolved_master_key()).digest()
         self.nonces = rules.Nonces(key)
         self.guard = guard or rules.FailureGuard()
+        # With Redis (production mode) used nonces and failure counts are shared by every `sip` process, so a
+        # REGISTER replayed to another process, or guesses spread over several, are caught too.
+        self.shared = RedisGuard(services.redis, prefix=shared_prefix) if services.redis is not None else None
         self.other: Callable[[Inbound], Awaitable[None]] | None = None
         self.counters = {"registered": 0, "challenged": 0, "refused": 0, "blocked": 0}
 
     async def handle(self, inbound: Inbound) -> None:
         message = inbound.message
         host = inbound.source[0]
-        if self.guard.blocked(host, self.s.clock.time()):
+        if self.guard.blocked(host, self.s.clock.time()) or (
+            self.shared is not None and await self.shared.blocked(host)
+        ):
             self.counters["blocked"] += 1
             return
         if message.method == "REGISTER":
@@ -82,11 +89,14 @@ class Registrar:
             answer.add("www-authenticate", value)
         inbound.answer(answer)
 
-    def _refuse(self, inbound: Inbound, why: str) -> None:
+    async def _refuse(self, inbound: Inbound, why: str) -> None:
         self.counters["refused"] += 1
         host = inbound.source[0]
         if self.guard.failed(host, self.s.clock.time()):
             log.warning("SIP address %s blocked after repeated authentication failures", host)
+        if self.shared is not None:
+            g = self.guard
+            await self.shared.failed(host, limit=g.limit, window=int(g.window), block=int(g.block))
         log.info("REGISTER from %s refused: %s", inbound.source, why)
         inbound.answer(self._response(inbound.message, 403, "Forbidden"))
 
@@ -98,16 +108,21 @@ class Registrar:
             return
         creds = rules.parse_credentials(header)
         if creds is None or creds.algorithm not in self.algorithms:
-            self._refuse(inbound, "malformed credentials or an algorithm not offered")
+            await self._refuse(inbound, "malformed credentials or an algorithm not offered")
             return
         verdict = self.nonces.check(creds.nonce, creds.nc, self.s.clock.time())
         if verdict is rules.Verdict.STALE:
             self._challenge(inbound, stale=True)
             return
         if verdict is rules.Verdict.INVALID:
-            self._refuse(inbound, "forged or replayed nonce")
+            await self._refuse(inbound, "forged or replayed nonce")
             return
         self.nonces.use(creds.nonce, creds.nc)
+        if self.shared is not None and not await self.shared.first_use(
+            f"{creds.nonce}:{creds.nc or 0}", int(self.nonces.ttl) + 60
+        ):
+            await self._refuse(inbound, "nonce count already used by another process")
+            return
         to_user = user_of(uri_of(message.get("to") or ""))
         phone = None
         if ACCOUNT.match(creds.username):
@@ -117,7 +132,7 @@ class Registrar:
         expected = rules.expected_response(creds, method="REGISTER", password=password)
         genuine = hmac.compare_digest(expected.encode(), creds.response.encode())
         if phone is None or not genuine or creds.realm != self.realm or creds.username != to_user:
-            self._refuse(inbound, f"bad credentials for {creds.username!r}")
+            await self._refuse(inbound, f"bad credentials for {creds.username!r}")
             return
         self.guard.succeeded(inbound.source[0])
         await self._bind(inbound, phone)
