@@ -4,13 +4,16 @@ onto where a leg really sends from, and a silent leg is seen."""
 
 from __future__ import annotations
 
+import array
 import asyncio
 import math
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from switchboard.connectors.voice.recorder import CallRecorder
 from switchboard.connectors.voice.relay import A, B, RtpRelay
 from switchboard.domain.voice import g711
 from switchboard.domain.voice.relay import LegMedia, translate
@@ -104,3 +107,51 @@ def test_translate_rules() -> None:
     assert translate(event, LegMedia(PCMU, 101), LegMedia(PCMA, None)) is None  # the other leg has no events
     with pytest.raises(ValueError):
         LegMedia(18)
+
+
+async def test_a_bridged_call_is_recorded_with_both_parties(
+    peers: tuple[socket.socket, socket.socket], tmp_path: Path
+) -> None:
+    phone, carrier = peers
+    relay = RtpRelay(LegMedia(PCMU, 101), LegMedia(PCMA, 96))
+    local_a, local_b = await relay.open()
+    relay.set_peer(A, address(phone))
+    relay.set_peer(B, address(carrier))
+    recorder = CallRecorder(tmp_path / "recordings", "call1")
+    relay.tap = recorder.add
+    try:
+        for n, (a, b) in enumerate(zip(tone(440, 50), tone(1000, 50), strict=True)):  # 1 s each, at once
+            phone.sendto(RtpPacket(PCMU, n, n * 160, 1, bytes(g711.ulaw_encode(x) for x in a)).encode(), local_a)
+            carrier.sendto(RtpPacket(PCMA, n, n * 160, 2, bytes(g711.alaw_encode(x) for x in b)).encode(), local_b)
+            await asyncio.sleep(0.002)
+        await asyncio.sleep(0.1)
+    finally:
+        relay.close()
+    path = await recorder.finish()
+    assert path is not None and path.suffix == ".mp3" and path.stat().st_size > 1000
+    assert not list((tmp_path / "recordings").glob("*.raw"))
+    decoded = tmp_path / "decoded.raw"
+    await asyncio.to_thread(decode_to_raw, path, decoded)
+    samples = array.array("h", decoded.read_bytes())
+    assert 7000 <= len(samples) <= 12000  # about a second, both parties on one timeline
+    middle = list(samples[2000:6000])
+    assert power(middle, 440) > 1e9 and power(middle, 1000) > 1e9  # both tones are in the mix
+    assert power(middle, 440) > 100 * power(middle, 2500)
+
+
+def power(samples: list[int], frequency: float) -> float:
+    k = 2 * math.cos(2 * math.pi * frequency / 8000)
+    s1 = s2 = 0.0
+    for x in samples:
+        s1, s2 = x + k * s1 - s2, s1
+    return s1 * s1 + s2 * s2 - k * s1 * s2
+
+
+def decode_to_raw(mp3: Path, raw: Path) -> None:
+    import av
+
+    with av.open(str(mp3)) as source, raw.open("wb") as out:
+        resampler = av.AudioResampler(format="s16", layout="mono", rate=8000)
+        for frame in source.decode(audio=0):
+            for converted in resampler.resample(frame):
+                out.write(bytes(converted.planes[0])[: converted.samples * 2])
