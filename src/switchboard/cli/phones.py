@@ -53,7 +53,7 @@ def phone_list(
         if as_json:
             print_json(rows)
             return
-        table = Table("account", "app", "group", "phone", "displayNum", "registered", "contact", "expires")
+        table = Table("account", "app", "group", "phone", "displayNum", "registered", "from", "expires")
         for r in rows:
             first = r["contacts"][0] if r["contacts"] else {}
             table.add_row(
