@@ -61,6 +61,13 @@ class Settings(BaseSettings):
     held_receipts_per_carrier: int = Field(default=10_000, ge=0)
     # Networks pushes may reach although they are not public (loopback, private...): for on-premise customers.
     push_allowed_networks: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # The platform's SIP port (registrar for the phones of voice apps), UDP and TCP; -1: not opened.
+    sip_host: str = "127.0.0.1"
+    sip_port: int = Field(default=5060, ge=-1, le=65535)
+    sip_realm: str = "switchboard"
+    # Digest algorithms the registrar offers, in order of preference: MD5 and/or SHA-256 (RFC 8760). MD5 alone
+    # by default: older softphones (Debian 12's baresip) fail on a 401 that also offers SHA-256.
+    sip_digest_algorithms: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["MD5"])
 
     @field_validator("trusted_proxies", "push_allowed_networks", mode="before")
     @classmethod
@@ -81,6 +88,15 @@ class Settings(BaseSettings):
             return parse_rates(value)
         if isinstance(value, dict):
             return parse_rates(",".join(f"{k}={v}" for k, v in value.items()))
+        return value
+
+    @field_validator("sip_digest_algorithms", mode="before")
+    @classmethod
+    def _split_algorithms(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip().upper() for part in value.split(",") if part.strip()]
+        if isinstance(value, list) and (not value or any(item not in ("MD5", "SHA-256") for item in value)):
+            raise ValueError("sip_digest_algorithms: MD5 and/or SHA-256")
         return value
 
     def resolved_database_url(self) -> str:

@@ -153,3 +153,6 @@ async def sipp(name: str, folder: Path, *, calls: int = 1, echo: bool = True, ti
     assert process.returncode == 0, (
         f"SIPp failed ({process.returncode}): {err.decode(errors='replace')[-500:]}\n{errors}"
     )
+
+
+SCENARIOS["options"] = '<recv request="OPTIONS"/>\n' + response(200, "OK", tag=False)  # a carrier's keep-alive

@@ -56,7 +56,7 @@ async def test_busy(tmp_path: Path) -> None:
 async def test_temporarily_unavailable_after_ringing(tmp_path: Path) -> None:
     async with sipp("unavailable", tmp_path, echo=False) as port:
         result = await call(port)
-    assert (result.code, result.reason) == (480, "No answer") and result.ringing_at is not None
+    assert (result.code, result.reason) == (480, "Temporarily unavailable") and result.ringing_at is not None
 
 
 async def test_no_answer_is_cancelled_at_the_ringing_limit(tmp_path: Path) -> None:

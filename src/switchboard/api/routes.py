@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from switchboard.api import account, carrier_callbacks, otp, otp_manage, postback, reports, sms, voice, voice_campaigns
+from switchboard.api import (
+    account,
+    carrier_callbacks,
+    otp,
+    otp_manage,
+    postback,
+    reports,
+    sms,
+    voice,
+    voice_campaigns,
+    voice_phones,
+)
 from switchboard.errors import Product
 
 # (router, product, Onbuka prefix, mirror prefixes)
@@ -17,6 +28,7 @@ MOUNTS: list[tuple[APIRouter, Product, str, tuple[str, ...]]] = [
     (otp_manage.router, Product.SMS, "/v3/otp", ("/otp",)),
     (postback.router, Product.SMS, "/v3", ("/sms",)),
     (voice_campaigns.router, Product.VOICE, "/v3/voice", ("/voice",)),
+    (voice_phones.router, Product.VOICE, "/v3/voice", ("/voice",)),
 ]
 
 # Longest first, so /v3/voice wins over /v3.

@@ -10,6 +10,7 @@ import typer
 from switchboard.cli import campaigns, catalog, client, delivery, server, smsc, tenancy, users
 from switchboard.cli import voice as voice_cli
 from switchboard.cli.common import CliState
+from switchboard.cli.phones import phone_app
 
 app = typer.Typer(
     help="Switchboard: SMS and voice platform speaking the Onbuka v3 API.",
@@ -54,6 +55,7 @@ app.add_typer(users.user_app, name="user")
 app.add_typer(voice_cli.trunk_app, name="trunk")
 app.add_typer(voice_cli.voice_app, name="voice")
 app.add_typer(campaigns.campaign_app, name="campaign")
+app.add_typer(phone_app, name="phone")
 
 
 def main() -> None:

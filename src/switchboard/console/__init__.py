@@ -20,6 +20,7 @@ from switchboard.console import (
     pages_catalog,
     pages_dashboard,
     pages_otp,
+    pages_phones,
     pages_traffic,
     pages_users,
 )
@@ -37,6 +38,7 @@ PAGES = (
     pages_users,
     pages_campaigns,
     pages_otp,
+    pages_phones,
 )
 
 

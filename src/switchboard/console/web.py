@@ -44,6 +44,7 @@ NAVIGATION = [
     ("/templates", "Templates", True),
     ("/users", "Users", True),
     ("/otp", "OTP conversions", False),
+    ("/phones", "Phones", True),
 ]
 
 

@@ -47,6 +47,7 @@ class VoiceOptions:
     long_text: int = 500  # characters above which a TTS text is "long" (-46)
     long_text_daily: int = 5  # long-text sendCode requests per account per UTC day
     max_tasks: int = 20  # group-call tasks waiting, calling or suspended at once per account (-37); 0 = no cap
+    max_phones: int = 500  # SIP phones (sipAdd) an app holds at most (-23)
 
     @classmethod
     def of(cls, options: dict[str, Any]) -> VoiceOptions:

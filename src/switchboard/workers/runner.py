@@ -10,6 +10,7 @@ from switchboard.services.context import Services
 from switchboard.services.wakeups import WakeBus
 from switchboard.workers.campaigns import run_campaigns
 from switchboard.workers.roles import run_callbacks, run_dispatch, run_scheduler
+from switchboard.workers.sip import run_sip
 from switchboard.workers.voice import run_voice
 
 Role = Callable[[Services, asyncio.Event], Coroutine[Any, Any, None]]
@@ -20,6 +21,7 @@ ROLES: dict[str, Role] = {
     "scheduler": run_scheduler,
     "voice": run_voice,
     "campaigns": run_campaigns,
+    "sip": run_sip,
 }
 
 

@@ -30,6 +30,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from switchboard.connectors.voice.base import CallRequest, CallResult, VoiceTrunk
 from switchboard.connectors.voice.simulated import SimulatedCallee, start_simulated_callee
 from switchboard.connectors.voice.sip_trunk import SipTrunk, SipTrunkConfig
+from switchboard.connectors.voice.trunk_health import INTERVAL as HEALTH_INTERVAL
+from switchboard.connectors.voice.trunk_health import TrunkHealth
 from switchboard.domain.routing import Route, choose_carriers
 from switchboard.domain.voice import billing, records, termination
 from switchboard.domain.voice.pacing import CpsPacer
@@ -74,6 +76,7 @@ class TrunkSet:
         self.slots: dict[str, Slot] = {}
         self.routes: list[Route] = []
         self.callees: list[SimulatedCallee] = []
+        self.health = TrunkHealth()
 
     async def start(self) -> None:
         async with self.s.db.read() as conn:
@@ -135,6 +138,9 @@ class TrunkSet:
             self.routes = await store.list_routes(conn)
 
     def choose(self, row: dict[str, Any]) -> list[str]:
+        return self.health.order(self._route(row))
+
+    def _route(self, row: dict[str, Any]) -> list[str]:
         return choose_carriers(
             self.routes,
             list(self.slots),
@@ -277,6 +283,8 @@ class VoiceEngine:
             "call_duration": seconds,
             "charged_duration": charged.seconds,
         }
+        # The trunk's caller id was sent: the final record says so (a recall keeps choosing it afresh).
+        sent = {"display_num": result.caller_id[:20]} if not row["display_num"] and result.caller_id.isdigit() else {}
         now = self.s.clock.now()
         async with self.s.db.write() as conn:
             if result.answered:
@@ -291,7 +299,7 @@ class VoiceEngine:
                 await store.end_attempt(conn, row["id"], {**values, "status": store.QUEUED, "due_at": due})
                 self.counters["requeued"] += 1
                 return
-            await finalize(conn, row, {**values, "status": store.DONE, "cost": charged.cost}, now)
+            await finalize(conn, row, {**values, **sent, "status": store.DONE, "cost": charged.cost}, now)
 
     async def sweep(self, limit: int = 100) -> int:
         """End calls whose worker stopped renewing their lease: lost, refunded, pushed."""
@@ -358,8 +366,21 @@ async def run_voice(services: Services, stop: asyncio.Event, *, trunks: TrunkSet
     engine = VoiceEngine(services, trunk_set)
     services.caches["voice_engine"] = engine
     wake = services.wakeups.setdefault("voice", asyncio.Event())
+    health = asyncio.create_task(watch_trunks(trunk_set, stop), name="voice-trunk-health")
     try:
         await run_loop("voice", engine.step, stop=stop, poll=services.settings.worker_poll, wake=wake)
     finally:
+        health.cancel()
         await engine.stop()
         await trunk_set.stop()
+
+
+async def watch_trunks(trunk_set: TrunkSet, stop: asyncio.Event, interval: float = HEALTH_INTERVAL) -> None:
+    """OPTIONS pings to the trunks until ``stop`` (connectors.voice.trunk_health)."""
+    while not stop.is_set():
+        try:
+            await trunk_set.health.check({name: slot.trunk for name, slot in trunk_set.slots.items()})
+        except Exception:
+            log.exception("trunk health check failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), interval)

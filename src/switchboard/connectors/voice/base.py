@@ -47,6 +47,7 @@ class CallResult:
     failover: bool = False  # the trunk, not the callee, failed: another trunk may be tried
     trunk: str = ""
     media: MediaStats = MediaStats()
+    caller_id: str = ""  # the caller id actually sent (the From user), for the record's displayNum
 
 
 class VoiceTrunk(Protocol):

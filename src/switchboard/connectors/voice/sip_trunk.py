@@ -9,6 +9,7 @@ After a call ends its Call-ID stays registered a few seconds so retransmitted re
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 import socket
@@ -84,6 +85,38 @@ class SipTrunk:
         address = self._endpoint.address if self._endpoint else None
         return {"trunk": f"{self.remote[0]}:{self.remote[1]}", "local": address, "active": self.active, **self.counters}
 
+    async def probe(self, timeout: float = 2.0) -> bool:
+        """An OPTIONS ping to the trunk (retransmitted every T1): True when it answers with anything but 503."""
+        endpoint = self._endpoint
+        if endpoint is None:
+            return False
+        local = endpoint.address
+        call_id = f"ping-{secrets.token_hex(8)}@{local[0]}"
+        ping = SipMessage(method="OPTIONS", uri=f"sip:{_host(self.remote[0])}:{self.remote[1]}")
+        ping.add("via", f"SIP/2.0/UDP {_host(local[0])}:{local[1]};branch=z9hG4bK{secrets.token_hex(8)};rport")
+        ping.add("from", f"<sip:switchboard@{_host(local[0])}:{local[1]}>;tag={secrets.token_hex(4)}")
+        ping.add("to", f"<sip:{_host(self.remote[0])}:{self.remote[1]}>")
+        ping.add("call-id", call_id).add("cseq", "1 OPTIONS").add("max-forwards", "70")
+        answered: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+        def on_answer(message: SipMessage, _addr: Address) -> None:
+            if message.status is not None and message.status >= 200 and not answered.done():
+                answered.set_result(message.status)
+
+        endpoint.handlers[call_id] = on_answer
+        try:
+            deadline = asyncio.get_running_loop().time() + timeout
+            while not answered.done():
+                endpoint.send(ping, self.remote)
+                left = deadline - asyncio.get_running_loop().time()
+                if left <= 0:
+                    return False
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(asyncio.shield(answered), min(self.config.t1, left))
+            return answered.result() != 503
+        finally:
+            endpoint.handlers.pop(call_id, None)
+
     async def place(self, call: CallRequest, hangup: asyncio.Event) -> CallResult:
         if self._endpoint is None:
             raise RuntimeError(f"trunk {self.name} is not started")
@@ -96,10 +129,14 @@ class SipTrunk:
         self.counters["answered" if result.answered else "failed"] += 1
         return result
 
+    def caller_for(self, call: CallRequest) -> str:
+        """The From user of the INVITE: the call's displayNum, else the trunk's caller id."""
+        return call.caller_id or self.config.caller_id or "switchboard"
+
     def setup_for(self, call: CallRequest, contact_address: Address, sdp_offer: bytes) -> CallSetup:
         host, port = self.remote
         local_host, local_port = contact_address
-        caller = call.caller_id or self.config.caller_id or "switchboard"
+        caller = self.caller_for(call)
         credentials = None
         if self.config.username and self.config.password is not None:
             credentials = Credentials(self.config.username, self.config.password)
@@ -179,6 +216,7 @@ class _Dialog:
             failover=outcome.failover,
             trunk=self.trunk.name,
             media=self.media.stats(),
+            caller_id=self.trunk.caller_for(self.call),
         )
 
     async def _watch(self, hangup: asyncio.Event) -> None:

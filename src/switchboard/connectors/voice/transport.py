@@ -1,7 +1,7 @@
 """One UDP socket for SIP, shared by the calls of a trunk: datagrams are handed to the call with their Call-ID.
 
-A request for an unknown Call-ID gets 481 (except ACK); responses for unknown calls are dropped; datagrams
-that are not SIP are counted and dropped.
+A request for an unknown Call-ID gets 481 (except ACK, and OPTIONS: 200, carriers' keep-alive); responses
+for unknown calls are dropped; datagrams that are not SIP are counted and dropped.
 """
 
 from __future__ import annotations
@@ -59,6 +59,10 @@ class SipEndpoint(asyncio.DatagramProtocol):
             handler(message, addr)
         elif message.is_request and self.fallback is not None:
             self.fallback(message, addr)
+        elif message.method == "OPTIONS":
+            # A carrier's keep-alive probe (out of any call): the port is alive and speaks these methods.
+            answer = response(message, 200, "OK", to_tag="sb")
+            self.send(answer.add("allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO"), addr)
         else:
             self.counters["unknown"] += 1
             if message.is_request and message.method != "ACK":

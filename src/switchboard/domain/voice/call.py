@@ -175,7 +175,7 @@ class OutboundCall:
             code = termination.NO_RESPONSE
             return self._finish(CallOutcome(code, "No response from the trunk", None, False, now, failover=True), now)
         if name == "ring" and self.state is State.PROCEEDING:
-            outcome = CallOutcome(termination.NO_ANSWER, termination.reason_for(480), None, False, now)
+            outcome = CallOutcome(termination.NO_ANSWER, termination.NO_ANSWER_REASON, None, False, now)
             return self._send_cancel(outcome)
         if name == "cancel" and self.state is State.CANCELLING and self._cancel is not None:
             return self._retransmit("cancel", self._cancel)
@@ -255,7 +255,7 @@ class OutboundCall:
         if self.state is State.CANCELLING:  # answered as we gave up: hang up at once, not answered for us
             self.state = State.CONFIRMED
             self._answered = now
-            pending = self._pending or CallOutcome(480, "No answer", None, False, now)
+            pending = self._pending or CallOutcome(480, termination.NO_ANSWER_REASON, None, False, now)
             late = replace(pending, reason=f"{pending.reason} (answered after the ringing limit)", sip_code=200)
             return actions + [StopTimer("cancel"), StopTimer("cancel_timeout"), *self._send_bye(late)]
         self.state = State.CONFIRMED

@@ -3,7 +3,8 @@
 ``"200"`` means the callee answered; the reason then says how the call ended. Any other code is the final
 SIP response the trunk gave to our INVITE, except where we ended the attempt ourselves:
 
-- ringing past ``maxRingingTime`` (we CANCEL; the trunk answers 487): ``"480"`` "No answer";
+- ringing past ``maxRingingTime`` (we CANCEL; the trunk answers 487): ``"480"`` "No answer" (``NO_ANSWER_REASON``;
+  a 480 the trunk sends itself is "Temporarily unavailable");
 - no response at all from the trunk: ``"408"`` "No response from the trunk";
 - no route or no usable trunk: ``"503"`` "No route to destination".
 
@@ -16,6 +17,7 @@ ANSWERED = "200"
 NO_ANSWER = 480
 NO_RESPONSE = 408
 NO_ROUTE = 503
+NO_ANSWER_REASON = "No answer"
 
 REASONS: dict[int, str] = {
     200: "Answered",
@@ -26,7 +28,7 @@ REASONS: dict[int, str] = {
     407: "Trunk authentication failed",
     408: "No response",
     410: "Number no longer in service",
-    480: "No answer",
+    480: "Temporarily unavailable",
     484: "Address incomplete",
     486: "Busy",
     487: "Request terminated",
