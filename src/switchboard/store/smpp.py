@@ -1,0 +1,115 @@
+"""Repository for SMPP server accounts and the receipts owed to their binds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from switchboard.store.smpp_tables import smpp_accounts, smpp_receipts
+from switchboard.store.tables import messages
+
+WAITING = "waiting"
+SENT = "sent"
+EXPIRED = "expired"
+SKIPPED = "skipped"
+FINAL = ("delivered", "failed", "expired", "cancelled")
+
+
+@dataclass(frozen=True)
+class SmppAccount:
+    id: int
+    system_id: str
+    password_hash: str
+    app_id: str
+    allowed_ips: list[str]
+    max_binds: int
+    throughput: int
+    enabled: bool
+    created_at: datetime
+
+
+def _account(row: sa.Row[Any]) -> SmppAccount:
+    m = row._mapping
+    return SmppAccount(**{f: m[smpp_accounts.c[f]] for f in SmppAccount.__dataclass_fields__})
+
+
+async def insert_account(conn: AsyncConnection, **values: Any) -> None:
+    await conn.execute(smpp_accounts.insert().values(**values))
+
+
+async def get_account(conn: AsyncConnection, system_id: str) -> SmppAccount | None:
+    row = (await conn.execute(sa.select(smpp_accounts).where(smpp_accounts.c.system_id == system_id))).first()
+    return _account(row) if row else None
+
+
+async def list_accounts(conn: AsyncConnection) -> list[SmppAccount]:
+    rows = await conn.execute(sa.select(smpp_accounts).order_by(smpp_accounts.c.id))
+    return [_account(r) for r in rows]
+
+
+async def update_account(conn: AsyncConnection, system_id: str, **values: Any) -> bool:
+    result = await conn.execute(smpp_accounts.update().where(smpp_accounts.c.system_id == system_id).values(**values))
+    return bool(result.rowcount)
+
+
+async def delete_account(conn: AsyncConnection, system_id: str) -> bool:
+    result = await conn.execute(smpp_accounts.delete().where(smpp_accounts.c.system_id == system_id))
+    return bool(result.rowcount)
+
+
+async def owe_receipts(conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        await conn.execute(smpp_receipts.insert(), rows)
+
+
+async def due_receipts(conn: AsyncConnection, system_ids: list[str], limit: int) -> list[dict[str, Any]]:
+    """Owed receipts of these accounts whose message is final, oldest first, with the message's fields."""
+    query = (
+        sa.select(
+            smpp_receipts,
+            messages.c.status.label("message_status"),
+            messages.c.content,
+            messages.c.error_code,
+            messages.c.final_at,
+        )
+        .join(messages, messages.c.msg_id == smpp_receipts.c.msg_id)
+        .where(
+            smpp_receipts.c.system_id.in_(system_ids),
+            smpp_receipts.c.status == WAITING,
+            messages.c.status.in_(FINAL),
+        )
+        .order_by(smpp_receipts.c.created_at, smpp_receipts.c.msg_id)
+        .limit(limit)
+    )
+    return [dict(r._mapping) for r in await conn.execute(query)]
+
+
+async def mark(conn: AsyncConnection, msg_ids: list[str], status: str, now: datetime) -> None:
+    if msg_ids:
+        await conn.execute(
+            smpp_receipts.update()
+            .where(smpp_receipts.c.msg_id.in_(msg_ids), smpp_receipts.c.status == WAITING)
+            .values(status=status, sent_at=now)
+        )
+
+
+async def expire(conn: AsyncConnection, now: datetime) -> int:
+    result = await conn.execute(
+        smpp_receipts.update()
+        .where(smpp_receipts.c.status == WAITING, smpp_receipts.c.expires_at < now)
+        .values(status=EXPIRED, sent_at=now)
+    )
+    return int(result.rowcount or 0)
+
+
+async def receipt_counts(conn: AsyncConnection, system_id: str) -> dict[str, int]:
+    rows = await conn.execute(
+        sa.select(smpp_receipts.c.status, sa.func.count())
+        .where(smpp_receipts.c.system_id == system_id)
+        .group_by(smpp_receipts.c.status)
+    )
+    return {status: int(n) for status, n in rows}
