@@ -23,15 +23,17 @@ from switchboard.auth.ip import ip_allowed
 from switchboard.services.context import Services
 from switchboard.smppd import pdu
 from switchboard.smppd.accounts import SmppAccounts
-from switchboard.smppd.receipts import receipt_pdu
+from switchboard.smppd.receipts import inbound_pdus, receipt_pdu
 from switchboard.smppd.session import Session, TokenBucket
-from switchboard.smppd.submits import Answer, Submitter
+from switchboard.smppd.submits import RECEIPT_TTL, Answer, Submitter
 from switchboard.store import smpp, tenants
+from switchboard.store.smpp import SmppAccount
 from switchboard.store.tenants import ApiKey
 
 log = logging.getLogger("switchboard.smppd")
 
 RECEIPT_BATCH: Final = 200
+STOP_GRACE: Final = 5.0
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ class SmppServer:
         self.submitter = Submitter(services, part_ttl=self.config.part_ttl)
         self.sessions: dict[str, list[Session]] = defaultdict(list)
         self.principals: dict[str, Principal] = {}
+        self.bound_accounts: dict[str, SmppAccount] = {}
         self.buckets: dict[str, TokenBucket] = {}
         self.counters: dict[str, int] = defaultdict(int)
         self.ports: dict[str, int] = {}
@@ -66,6 +69,8 @@ class SmppServer:
         self._parts: dict[str, list[asyncio.Future[Answer]]] = defaultdict(list)
         self._loop_task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
+        self._round = asyncio.Lock()
+        self._stopping = False
         self._connections: set[asyncio.Task[None]] = set()
 
     # ------------------------------------------------------------------------------------------ lifecycle
@@ -84,14 +89,19 @@ class SmppServer:
         log.info("SMPP server listening on %s %s", self.config.host, self.ports)
 
     async def stop(self) -> None:
+        """Stop listening, let the receipts round under way record what was acknowledged, close the binds."""
         for server in self._servers:
             server.close()
+        self._stopping = True
+        self._wake.set()
+        if self._loop_task is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(self._loop_task), STOP_GRACE)
+            self._loop_task.cancel()
+            await asyncio.gather(self._loop_task, return_exceptions=True)
         for sessions in list(self.sessions.values()):
             for session in list(sessions):
                 session.writer.close()
-        if self._loop_task is not None:
-            self._loop_task.cancel()
-            await asyncio.gather(self._loop_task, return_exceptions=True)
         await asyncio.gather(*self._connections, return_exceptions=True)
         for server in self._servers:
             with contextlib.suppress(Exception):
@@ -139,6 +149,7 @@ class SmppServer:
             self.count("binds_refused")
             return pdu.ESME_RBINDFAIL
         self.principals[account.system_id] = principal
+        self.bound_accounts[account.system_id] = account
         self.buckets.setdefault(account.system_id, TokenBucket(account.throughput)).rate = account.throughput
         session.system_id, session.bind_type = account.system_id, bind_type
         self.sessions[account.system_id].append(session)
@@ -198,8 +209,13 @@ class SmppServer:
     def wake(self) -> None:
         self._wake.set()
 
+    async def settled(self) -> None:
+        """Return once the receipts round under way (if any) has recorded its acknowledgements."""
+        async with self._round:
+            pass
+
     async def _receipts_loop(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 await self.deliver_receipts()
             except Exception:
@@ -212,35 +228,52 @@ class SmppServer:
         return [s for s in self.sessions.get(system_id, []) if s.receives and not s.closed.is_set()]
 
     async def deliver_receipts(self) -> int:
-        """One round: expire old rows, send what is due to bound receivers; how many were acknowledged."""
+        """One round: expire old rows, owe new inbound SMS, send what is due to bound receivers; how many
+        receipts and inbound SMS were acknowledged."""
+        async with self._round:
+            return await self._deliver_round()
+
+    async def _deliver_round(self) -> int:
         now = self.s.clock.now()
         bound = [system_id for system_id in list(self.sessions) if self.receivers(system_id)]
         async with self.s.db.write() as conn:
             await smpp.expire(conn, now)
+            for system_id in bound:
+                await smpp.enrol_inbound(conn, self.bound_accounts[system_id], now - RECEIPT_TTL, RECEIPT_TTL)
         if not bound:
             return 0
         async with self.s.db.read() as conn:
             due = await smpp.due_receipts(conn, bound, RECEIPT_BATCH)
+            due += await smpp.due_inbound(conn, bound, RECEIPT_BATCH)
         results = await asyncio.gather(*(self._deliver(i, row) for i, row in enumerate(due)))
-        acked = [row["msg_id"] for row, status in zip(due, results, strict=True) if status == smpp.SENT]
-        skipped = [row["msg_id"] for row, status in zip(due, results, strict=True) if status == smpp.SKIPPED]
+        done: dict[str, list[str]] = {smpp.SENT: [], smpp.SKIPPED: []}
+        for row, status in zip(due, results, strict=True):
+            if status is not None:
+                done[status].append(row["msg_id"])
         async with self.s.db.write() as conn:
-            await smpp.mark(conn, acked, smpp.SENT, self.s.clock.now())
-            await smpp.mark(conn, skipped, smpp.SKIPPED, self.s.clock.now())
-        self.counters["receipts"] += len(acked)
-        return len(acked)
+            for status, msg_ids in done.items():
+                await smpp.mark(conn, msg_ids, status, self.s.clock.now())
+        self.counters["receipts"] += len(done[smpp.SENT])
+        return len(done[smpp.SENT])
 
     async def _deliver(self, index: int, row: dict[str, Any]) -> str | None:
         """SENT once acknowledged, SKIPPED when the client did not ask for this outcome, None to retry later."""
-        wanted = row["registered_delivery"] & 0x03
-        if wanted == 2 and row["message_status"] == "delivered":
+        if (
+            row["kind"] == smpp.RECEIPT
+            and row["registered_delivery"] & 0x03 == 2
+            and row["message_status"] == "delivered"
+        ):
             return smpp.SKIPPED
         receivers = self.receivers(row["system_id"])
         if not receivers:
             return None
         session = receivers[index % len(receivers)]
+        bodies = [receipt_pdu(row)] if row["kind"] == smpp.RECEIPT else inbound_pdus(row, index & 0xFF)
         try:
-            response = await session.request(pdu.DELIVER_SM, receipt_pdu(row))
+            for body in bodies:
+                response = await session.request(pdu.DELIVER_SM, body)
+                if response.command_status != pdu.ESME_ROK:
+                    return None
         except (TimeoutError, ConnectionError):
             return None
-        return smpp.SENT if response.command_status == pdu.ESME_ROK else None
+        return smpp.SENT

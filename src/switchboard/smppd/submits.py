@@ -119,6 +119,7 @@ class Submitter:
             {
                 "msg_id": a.msg_id,
                 "system_id": system_id,
+                "kind": smpp.RECEIPT,
                 "registered_delivery": submit.registered_delivery,
                 "source": submit.source[:32],
                 "destination": a.number,

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from switchboard.store.smpp_tables import smpp_accounts, smpp_receipts
-from switchboard.store.tables import messages
+from switchboard.store.tables import inbound_messages, messages
 
 WAITING = "waiting"
 SENT = "sent"
 EXPIRED = "expired"
 SKIPPED = "skipped"
+RECEIPT = "receipt"
+MO = "mo"
 FINAL = ("delivered", "failed", "expired", "cancelled")
 
 
@@ -79,6 +81,7 @@ async def due_receipts(conn: AsyncConnection, system_ids: list[str], limit: int)
         .join(messages, messages.c.msg_id == smpp_receipts.c.msg_id)
         .where(
             smpp_receipts.c.system_id.in_(system_ids),
+            smpp_receipts.c.kind == RECEIPT,
             smpp_receipts.c.status == WAITING,
             messages.c.status.in_(FINAL),
         )
@@ -113,3 +116,50 @@ async def receipt_counts(conn: AsyncConnection, system_id: str) -> dict[str, int
         .group_by(smpp_receipts.c.status)
     )
     return {status: int(n) for status, n in rows}
+
+
+async def enrol_inbound(conn: AsyncConnection, account: SmppAccount, since: datetime, expiry: timedelta) -> int:
+    """Owe the account's receivers every inbound SMS of its app received since ``since`` not owed yet."""
+    owed = sa.select(smpp_receipts.c.msg_id).where(smpp_receipts.c.msg_id == inbound_messages.c.msg_id)
+    fresh = await conn.execute(
+        sa.select(inbound_messages.c.msg_id, inbound_messages.c.source, inbound_messages.c.destination,
+                  inbound_messages.c.received_at)
+        .where(
+            inbound_messages.c.app_id == account.app_id,
+            inbound_messages.c.received_at >= max(since, account.created_at),
+            ~owed.exists(),
+        )
+        .limit(1000)
+    )  # fmt: skip
+    rows = [
+        {
+            "msg_id": r.msg_id,
+            "system_id": account.system_id,
+            "kind": MO,
+            "registered_delivery": 0,
+            "source": r.source[:32],
+            "destination": r.destination[:32],
+            "status": WAITING,
+            "created_at": r.received_at,
+            "expires_at": r.received_at + expiry,
+        }
+        for r in fresh
+    ]
+    await owe_receipts(conn, rows)
+    return len(rows)
+
+
+async def due_inbound(conn: AsyncConnection, system_ids: list[str], limit: int) -> list[dict[str, Any]]:
+    """Owed inbound SMS of these accounts, oldest first, with their text."""
+    query = (
+        sa.select(smpp_receipts, inbound_messages.c.content)
+        .join(inbound_messages, inbound_messages.c.msg_id == smpp_receipts.c.msg_id)
+        .where(
+            smpp_receipts.c.system_id.in_(system_ids),
+            smpp_receipts.c.kind == MO,
+            smpp_receipts.c.status == WAITING,
+        )
+        .order_by(smpp_receipts.c.created_at, smpp_receipts.c.msg_id)
+        .limit(limit)
+    )
+    return [dict(r._mapping) for r in await conn.execute(query)]

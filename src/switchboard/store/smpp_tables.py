@@ -32,6 +32,7 @@ smpp_receipts = sa.Table(
     metadata,
     sa.Column("msg_id", sa.String(40), primary_key=True),
     sa.Column("system_id", sa.String(16), nullable=False),
+    sa.Column("kind", sa.String(8), nullable=False),  # receipt (of a submitted message) | mo (an inbound SMS)
     sa.Column("registered_delivery", sa.Integer, nullable=False),
     sa.Column("source", sa.String(32), nullable=False),
     sa.Column("destination", sa.String(32), nullable=False),

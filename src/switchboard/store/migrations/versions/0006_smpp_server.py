@@ -39,6 +39,7 @@ def upgrade() -> None:
         "smpp_receipts",
         sa.Column("msg_id", sa.String(length=40), nullable=False),
         sa.Column("system_id", sa.String(length=16), nullable=False),
+        sa.Column("kind", sa.String(length=8), nullable=False),
         sa.Column("registered_delivery", sa.Integer(), nullable=False),
         sa.Column("source", sa.String(length=32), nullable=False),
         sa.Column("destination", sa.String(length=32), nullable=False),
