@@ -87,7 +87,7 @@ async def test_kill_9_with_1000_receipts_in_flight(tmp_path: Path) -> None:
             ).scalar_one()
         proc = start(env, port, log)
         await asyncio.to_thread(esme.bind, "receiver")
-        await asyncio.to_thread(esme.read_until, lambda: len({_rid(p) for p in esme.received}) == MESSAGES, 60)
+        await asyncio.to_thread(esme.read_until, lambda: len({_rid(p) for p in esme.received}) == MESSAGES, 120)
         await asyncio.sleep(1.0)  # nothing more arrives
         await asyncio.to_thread(esme.client.poll)
     finally:

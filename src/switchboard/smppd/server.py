@@ -17,6 +17,7 @@ import logging
 import ssl
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Final
 
 from switchboard.auth.authenticate import Principal
@@ -37,6 +38,7 @@ RECEIPT_BATCH: Final = 200
 STOP_GRACE: Final = 5.0
 # deliver_sm outstanding at once per round: bounds what a crash can repeat (acknowledged, not yet recorded)
 DELIVER_WINDOW: Final = 8
+LEASE: Final = timedelta(seconds=30)  # a row being sent by one process is left alone by the others this long
 
 
 @dataclass(frozen=True)
@@ -245,9 +247,11 @@ class SmppServer:
                 await smpp.enrol_inbound(conn, self.bound_accounts[system_id], now - RECEIPT_TTL, RECEIPT_TTL)
         if not bound:
             return 0
-        async with self.s.db.read() as conn:
-            due = await smpp.due_receipts(conn, bound, RECEIPT_BATCH)
-            due += await smpp.due_inbound(conn, bound, RECEIPT_BATCH)
+        async with self.s.db.write() as conn:
+            due = await smpp.due_receipts(conn, bound, RECEIPT_BATCH, now)
+            due += await smpp.due_inbound(conn, bound, RECEIPT_BATCH, now)
+            mine = await smpp.claim(conn, [row["msg_id"] for row in due], now, LEASE)
+        due = [row for row in due if row["msg_id"] in mine]
         window = asyncio.Semaphore(DELIVER_WINDOW)
 
         async def one(index: int, row: dict[str, Any]) -> str | None:
@@ -263,8 +267,10 @@ class SmppServer:
         """Deliver one owed row and record the outcome at once: the shorter the time between the client's
         deliver_sm_resp and this commit, the fewer receipts a crash can repeat."""
         status = await self._deliver(index, row)
-        if status is not None:
-            async with self.s.db.write() as conn:
+        async with self.s.db.write() as conn:
+            if status is None:
+                await smpp.release(conn, row["msg_id"])
+            else:
                 await smpp.mark(conn, [row["msg_id"]], status, self.s.clock.now())
         return status
 

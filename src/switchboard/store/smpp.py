@@ -68,7 +68,7 @@ async def owe_receipts(conn: AsyncConnection, rows: list[dict[str, Any]]) -> Non
         await conn.execute(smpp_receipts.insert(), rows)
 
 
-async def due_receipts(conn: AsyncConnection, system_ids: list[str], limit: int) -> list[dict[str, Any]]:
+async def due_receipts(conn: AsyncConnection, system_ids: list[str], limit: int, now: datetime) -> list[dict[str, Any]]:
     """Owed receipts of these accounts whose message is final, oldest first, with the message's fields."""
     query = (
         sa.select(
@@ -83,6 +83,7 @@ async def due_receipts(conn: AsyncConnection, system_ids: list[str], limit: int)
             smpp_receipts.c.system_id.in_(system_ids),
             smpp_receipts.c.kind == RECEIPT,
             smpp_receipts.c.status == WAITING,
+            sa.or_(smpp_receipts.c.lease_until.is_(None), smpp_receipts.c.lease_until < now),
             messages.c.status.in_(FINAL),
         )
         .order_by(smpp_receipts.c.created_at, smpp_receipts.c.msg_id)
@@ -98,6 +99,27 @@ async def mark(conn: AsyncConnection, msg_ids: list[str], status: str, now: date
             .where(smpp_receipts.c.msg_id.in_(msg_ids), smpp_receipts.c.status == WAITING)
             .values(status=status, sent_at=now)
         )
+
+
+async def claim(conn: AsyncConnection, msg_ids: list[str], now: datetime, lease: timedelta) -> set[str]:
+    """Lease these waiting rows to the calling process; the ones it got (another process may hold some)."""
+    if not msg_ids:
+        return set()
+    result = await conn.execute(
+        smpp_receipts.update()
+        .where(
+            smpp_receipts.c.msg_id.in_(msg_ids),
+            smpp_receipts.c.status == WAITING,
+            sa.or_(smpp_receipts.c.lease_until.is_(None), smpp_receipts.c.lease_until < now),
+        )
+        .values(lease_until=now + lease)
+        .returning(smpp_receipts.c.msg_id)
+    )
+    return {r.msg_id for r in result}
+
+
+async def release(conn: AsyncConnection, msg_id: str) -> None:
+    await conn.execute(smpp_receipts.update().where(smpp_receipts.c.msg_id == msg_id).values(lease_until=None))
 
 
 async def expire(conn: AsyncConnection, now: datetime) -> int:
@@ -149,7 +171,7 @@ async def enrol_inbound(conn: AsyncConnection, account: SmppAccount, since: date
     return len(rows)
 
 
-async def due_inbound(conn: AsyncConnection, system_ids: list[str], limit: int) -> list[dict[str, Any]]:
+async def due_inbound(conn: AsyncConnection, system_ids: list[str], limit: int, now: datetime) -> list[dict[str, Any]]:
     """Owed inbound SMS of these accounts, oldest first, with their text."""
     query = (
         sa.select(smpp_receipts, inbound_messages.c.content)
@@ -158,6 +180,7 @@ async def due_inbound(conn: AsyncConnection, system_ids: list[str], limit: int) 
             smpp_receipts.c.system_id.in_(system_ids),
             smpp_receipts.c.kind == MO,
             smpp_receipts.c.status == WAITING,
+            sa.or_(smpp_receipts.c.lease_until.is_(None), smpp_receipts.c.lease_until < now),
         )
         .order_by(smpp_receipts.c.created_at, smpp_receipts.c.msg_id)
         .limit(limit)

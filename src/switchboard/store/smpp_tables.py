@@ -40,5 +40,7 @@ smpp_receipts = sa.Table(
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("expires_at", UtcDateTime, nullable=False),
     sa.Column("sent_at", UtcDateTime, nullable=True),
+    # set by the server process sending it, so that two processes never send the same row at once
+    sa.Column("lease_until", UtcDateTime, nullable=True),
     sa.Index("ix_smpp_receipts_system_status", "system_id", "status"),
 )

@@ -47,6 +47,7 @@ def upgrade() -> None:
         sa.Column("created_at", switchboard.store.types.UtcDateTime(timezone=True), nullable=False),
         sa.Column("expires_at", switchboard.store.types.UtcDateTime(timezone=True), nullable=False),
         sa.Column("sent_at", switchboard.store.types.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("lease_until", switchboard.store.types.UtcDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("msg_id", name=op.f("pk_smpp_receipts")),
     )
     with op.batch_alter_table("smpp_receipts", schema=None) as batch_op:
