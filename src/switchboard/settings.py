@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     # Net container allocations between two first-generation garbage collections (0: Python's default, 700);
     # see switchboard.runtime.tune_gc.
     gc_threshold: int = Field(default=50_000, ge=0)
+    # The customer-facing SMPP server inside ``serve`` (docs/smpp-server.md): off unless a port is set.
+    smpp_port: int | None = Field(default=None, ge=0, le=65535)
+    smpp_tls_port: int | None = Field(default=None, ge=0, le=65535)
+    smpp_tls_cert: str | None = None
+    smpp_tls_key: str | None = None
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import sys
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 import typer
@@ -15,8 +17,28 @@ from switchboard.app import create_app
 from switchboard.cli.common import console, fail, run, settings
 from switchboard.services.context import Services
 from switchboard.services.demo import banner, ensure_demo
+from switchboard.settings import Settings
 from switchboard.store import migrate as store_migrate
 from switchboard.workers.runner import ROLES, Workers
+
+
+@contextlib.asynccontextmanager
+async def serve_smpp(services: Services, cfg: Settings) -> AsyncIterator[None]:
+    """The customer-facing SMPP server for the lifetime of ``serve``, when SWITCHBOARD_SMPP_PORT is set."""
+    if cfg.smpp_port is None:
+        yield
+        return
+    from switchboard.smppd.server import SmppServer, SmppServerConfig
+
+    config = SmppServerConfig(
+        host=cfg.host,
+        port=cfg.smpp_port,
+        tls_port=cfg.smpp_tls_port,
+        tls_cert=cfg.smpp_tls_cert,
+        tls_key=cfg.smpp_tls_key,
+    )
+    async with SmppServer(services, config):
+        yield
 
 
 def serve(
@@ -38,7 +60,8 @@ def serve(
         server = uvicorn.Server(
             uvicorn.Config(app, host=cfg.host, port=cfg.port, log_level=cfg.log_level, access_log=False)
         )
-        await server.serve()
+        async with serve_smpp(s, cfg):
+            await server.serve()
 
     run(action, settings_=cfg)
 
