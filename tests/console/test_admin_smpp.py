@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from switchboard.services.context import Services
+from switchboard.smppd.accounts import SmppAccounts
 from switchboard.store.smpp_tables import smpp_accounts
 from tests.console.conftest import Session, new_account
 
@@ -41,3 +42,25 @@ async def test_smpp_accounts_through_the_admin_api(admin: Session, services: Ser
     assert (await http.patch("/admin/api/smpp-accounts/nobody", json={}, headers=h)).status_code == 404
     assert (await http.delete("/admin/api/smpp-accounts/acme", headers=h)).status_code == 200
     assert (await http.get("/admin/api/smpp-accounts")).json() == []
+
+
+async def test_smpp_accounts_page(admin: Session, services: Services) -> None:
+    http = admin.client
+    acme = await new_account(services, "acme")
+    page = await http.get("/console/smpp")
+    assert page.status_code == 200 and "No SMPP account." in page.text
+    created = await http.post(
+        "/console/smpp",
+        data=admin.form(
+            system_id="acme", app_id=acme.apps["sms"], password="pw", allow_ips="198.51.100.7", throughput="5"
+        ),
+    )
+    assert created.status_code == 201 and "acme: password pw (shown only now)" in created.text
+    assert "198.51.100.7/32" in created.text
+    refused = await http.post("/console/smpp", data=admin.form(system_id="acme", app_id=acme.apps["sms"]))
+    assert refused.status_code == 422 and "system_id acme is taken" in refused.text
+    assert (await http.post("/console/smpp/acme/disable", data=admin.form())).status_code == 303
+    assert (await SmppAccounts(services).get("acme")).enabled is False  # type: ignore[union-attr]
+    assert (await http.post("/console/smpp/acme/remove", data=admin.form())).status_code == 303
+    assert (await http.post("/console/smpp/acme/remove", data=admin.form())).status_code == 404
+    assert await SmppAccounts(services).all() == []

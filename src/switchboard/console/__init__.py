@@ -18,6 +18,7 @@ from switchboard.console import (
     pages_carriers,
     pages_catalog,
     pages_dashboard,
+    pages_smpp,
     pages_traffic,
     pages_users,
 )
@@ -32,6 +33,7 @@ PAGES = (
     pages_traffic,
     pages_calls,
     pages_users,
+    pages_smpp,
 )
 
 

@@ -42,6 +42,7 @@ NAVIGATION = [
     ("/words", "Words", True),
     ("/templates", "Templates", True),
     ("/users", "Users", True),
+    ("/smpp", "SMPP", True),
 ]
 
 
