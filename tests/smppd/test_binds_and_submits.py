@@ -16,7 +16,7 @@ from switchboard.services.context import Services
 from switchboard.smppd import pdu
 from switchboard.smppd.accounts import SmppAccounts
 from switchboard.smppd.server import SmppServer
-from switchboard.smppd.statuses import ESME_RINSUFFUNDS
+from switchboard.smppd.statuses import ESME_RINSUFFUNDS, ESME_RLOCKED
 from switchboard.store import tenants
 from switchboard.store.tables import messages
 from tests.conftest import Caller
@@ -222,3 +222,20 @@ async def test_malformed_and_unknown_pdus_get_generic_nack_and_other_binds_stay(
         (pdu.ENQUIRE_LINK | pdu.RESP, 0, 4),
     ]
     assert len(await rows(services)) == 1
+
+
+async def test_an_account_locked_after_the_bind_is_refused(
+    smpp_server: SmppServer, services: Services, caller: Caller
+) -> None:
+    esme = Esme(smpp_server.ports["tcp"], SYSTEM_ID, PASSWORD)
+    try:
+        await asyncio.to_thread(esme.bind)
+        async with services.db.write() as conn:
+            await tenants.set_account_flags(conn, caller.new.account.id, locked=True)
+        services.forget("smpp_principal")  # what the 2-second cache would do by itself
+        await asyncio.to_thread(esme.submit, IN, b"locked")
+        await asyncio.to_thread(esme.read_until, lambda: bool(esme.errors))
+    finally:
+        await asyncio.to_thread(esme.close)
+    assert [p.status for p in esme.errors] == [ESME_RLOCKED]
+    assert await rows(services) == []

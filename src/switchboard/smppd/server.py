@@ -27,6 +27,7 @@ from switchboard.smppd import pdu
 from switchboard.smppd.accounts import SmppAccounts
 from switchboard.smppd.receipts import inbound_pdus, receipt_pdu
 from switchboard.smppd.session import Session, TokenBucket
+from switchboard.smppd.statuses import ESME_RLOCKED
 from switchboard.smppd.submits import RECEIPT_TTL, Answer, Submitter
 from switchboard.store import smpp, tenants
 from switchboard.store.smpp import SmppAccount
@@ -53,6 +54,10 @@ class SmppServerConfig:
     poll: float = 0.5
     part_ttl: float = 60.0
     smsc_id: str = "SWITCHBOARD"
+
+
+class LockedAccount(Exception):
+    """The bound account was locked (or its workspace disabled) after the bind."""
 
 
 class SmppServer:
@@ -195,8 +200,12 @@ class SmppServer:
                 return await asyncio.wait_for(future, self.config.part_ttl)
             except TimeoutError:
                 return Answer(pdu.ESME_RSUBMITFAIL)
-        principal = await self._fresh_principal(session.system_id)
-        answer = await self.submitter.send(principal, session.system_id, whole)
+        try:
+            principal = await self._fresh_principal(session.system_id)
+        except LockedAccount:
+            answer = Answer(ESME_RLOCKED)
+        else:
+            answer = await self.submitter.send(principal, session.system_id, whole)
         self.count("accepted" if answer.status == pdu.ESME_ROK else "refused")
         for waiting in self._parts.pop(key or "", []):
             if not waiting.done():
@@ -204,10 +213,15 @@ class SmppServer:
         return answer
 
     async def _fresh_principal(self, system_id: str) -> Principal:
-        """The bound account's principal, re-read so the balance and lock state are current."""
+        """The bound account's principal, re-read at most every 2 s (the lock state; the balance is checked by
+        the debit itself, in the send's transaction)."""
         principal = self.principals[system_id]
         assert principal.app is not None
-        return await self._principal(principal.app.app_id) or principal
+        app_id = principal.app.app_id
+        fresh = await self.s.cached("smpp_principal", app_id, lambda: self._principal(app_id))
+        if fresh is None:
+            raise LockedAccount(system_id)
+        return fresh
 
     # ------------------------------------------------------------------------------------------ receipts
 
