@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 
 import sqlalchemy as sa
 
@@ -125,3 +126,41 @@ async def test_unclaimed_receipts_expire(smpp_server: SmppServer, services: Serv
     clock.advance(73 * 3600)
     await smpp_server.deliver_receipts()
     assert (await owed(services)) == {msg_id: smpp.EXPIRED}
+
+
+async def test_receipt_reaches_the_process_holding_the_receiver(smpp_server: SmppServer, services: Services) -> None:
+    """Two server processes over one database: submitted through one, the receipt goes out from the other,
+    which holds the account's receivers; both holding one, each receipt is sent once (leases)."""
+    async with SmppServer(services, SmppServerConfig(port=0, poll=0.1)) as other:
+        sender = Esme(smpp_server.ports["tcp"], SYSTEM_ID, PASSWORD)
+        receivers = [Esme(other.ports["tcp"], SYSTEM_ID, PASSWORD), Esme(smpp_server.ports["tcp"], SYSTEM_ID, PASSWORD)]
+        try:
+            await asyncio.to_thread(sender.bind, "transmitter")
+            await asyncio.to_thread(receivers[0].bind, "receiver")
+            first = await submit(sender, b"via one, receipt from the other")
+            await finish(services, first, "delivered")
+            other.wake()
+            await asyncio.to_thread(receivers[0].read_until, lambda: bool(receivers[0].received))
+            await asyncio.to_thread(receivers[1].bind, "receiver")
+            ids = [await submit(sender, f"both bound {i}".encode()) for i in range(20)]
+            for msg_id in ids:
+                await finish(services, msg_id, "delivered")
+            other.wake()
+            smpp_server.wake()
+
+            def read_both() -> None:
+                deadline = time.monotonic() + 15
+                while sum(len(r.received) for r in receivers) < 21 and time.monotonic() < deadline:
+                    for receiver in receivers:  # each answers the deliver_sm it has, in turn
+                        receiver.client.poll()
+                    time.sleep(0.02)
+
+            await asyncio.to_thread(read_both)
+            await other.settled()
+            await smpp_server.settled()
+        finally:
+            for esme in (sender, *receivers):
+                await asyncio.to_thread(esme.close)
+    got = [p.receipted_message_id.rstrip(b"\x00").decode() for r in receivers for p in r.received]
+    assert sorted(got) == sorted([first, *ids]), "each receipt once, across both processes"
+    assert set((await owed(services)).values()) == {smpp.SENT}
