@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # Debian packages the platform and its tests use (installed with apt-get when missing).
-DEB_PACKAGES := kannel-extras espeak-ng sox sip-tester chromium chromium-driver baresip-core
+DEB_PACKAGES := kannel-extras kannel espeak-ng sox sip-tester chromium chromium-driver baresip-core
 PYTEST_ARGS ?= -n 2 --dist loadgroup
 
 .PHONY: install run test lint typecheck audit check bench clean

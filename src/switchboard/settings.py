@@ -68,6 +68,11 @@ class Settings(BaseSettings):
     # Digest algorithms the registrar offers, in order of preference: MD5 and/or SHA-256 (RFC 8760). MD5 alone
     # by default: older softphones (Debian 12's baresip) fail on a 401 that also offers SHA-256.
     sip_digest_algorithms: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["MD5"])
+    # The customer-facing SMPP server inside ``serve`` (docs/smpp-server.md): off unless a port is set.
+    smpp_port: int | None = Field(default=None, ge=0, le=65535)
+    smpp_tls_port: int | None = Field(default=None, ge=0, le=65535)
+    smpp_tls_cert: str | None = None
+    smpp_tls_key: str | None = None
 
     @field_validator("trusted_proxies", "push_allowed_networks", mode="before")
     @classmethod

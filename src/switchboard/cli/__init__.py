@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from switchboard.cli import campaigns, catalog, client, delivery, server, smsc, tenancy, users
+from switchboard.cli import smpp as smpp_cli
 from switchboard.cli import voice as voice_cli
 from switchboard.cli.common import CliState
 from switchboard.cli.phones import phone_app
@@ -56,6 +57,8 @@ app.add_typer(voice_cli.trunk_app, name="trunk")
 app.add_typer(voice_cli.voice_app, name="voice")
 app.add_typer(campaigns.campaign_app, name="campaign")
 app.add_typer(phone_app, name="phone")
+app.add_typer(smpp_cli.smpp_account_app, name="smpp-account")
+app.command("smpp-server")(smpp_cli.smpp_server)
 
 
 def main() -> None:

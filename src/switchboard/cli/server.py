@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import sys
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 import typer
@@ -40,6 +42,25 @@ def http_server(app: FastAPI, cfg: Settings) -> uvicorn.Server:
     return uvicorn.Server(config)
 
 
+@contextlib.asynccontextmanager
+async def serve_smpp(services: Services, cfg: Settings) -> AsyncIterator[None]:
+    """The customer-facing SMPP server for the lifetime of ``serve``, when SWITCHBOARD_SMPP_PORT is set."""
+    if cfg.smpp_port is None:
+        yield
+        return
+    from switchboard.smppd.server import SmppServer, SmppServerConfig
+
+    config = SmppServerConfig(
+        host=cfg.host,
+        port=cfg.smpp_port,
+        tls_port=cfg.smpp_tls_port,
+        tls_cert=cfg.smpp_tls_cert,
+        tls_key=cfg.smpp_tls_key,
+    )
+    async with SmppServer(services, config):
+        yield
+
+
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
@@ -58,7 +79,8 @@ def serve(
             sys.stdout.flush()
         app = create_app(cfg, services=s, run_migrations=False, worker_roles=list(ROLES))
         server = http_server(app, cfg)
-        await server.serve()
+        async with serve_smpp(s, cfg):
+            await server.serve()
 
     run(action, settings_=cfg)
 

@@ -21,6 +21,7 @@ from switchboard.console import (
     pages_dashboard,
     pages_otp,
     pages_phones,
+    pages_smpp,
     pages_traffic,
     pages_users,
 )
@@ -39,6 +40,7 @@ PAGES = (
     pages_campaigns,
     pages_otp,
     pages_phones,
+    pages_smpp,
 )
 
 
