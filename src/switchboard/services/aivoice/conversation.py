@@ -1,0 +1,80 @@
+"""A robot conversation over audio frames: robot TTS out, the callee's audio in through VAD and ASR.
+
+``Conversation`` is transport-free: the caller hands it 20 ms frames of the callee's audio and takes what the
+robot says. ``run_with_persona`` drives one against a simulated persona in-process (the same frame path the
+RTP loop feeds), which is what the tests and the ``robot`` benchmark measure.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from switchboard.connectors.asr.base import Recogniser
+from switchboard.domain.aivoice.dialog import Dialog, Step
+from switchboard.domain.aivoice.flow import Flow
+from switchboard.domain.aivoice.vad import FRAME_BYTES, FRAME_MS, Detector
+from switchboard.services.aivoice.personas import Persona, speak
+
+MAX_TURNS = 20
+
+
+@dataclass
+class Outcome:
+    dialog: Dialog
+    ended_by: str  # ROBOT | PERSON
+    delays_ms: list[float]
+
+
+def frames(pcm: bytes) -> list[bytes]:
+    """20 ms frames, the last one padded with silence."""
+    out = [pcm[i : i + FRAME_BYTES] for i in range(0, len(pcm), FRAME_BYTES)]
+    if out and len(out[-1]) < FRAME_BYTES:
+        out[-1] = out[-1] + bytes(FRAME_BYTES - len(out[-1]))
+    return out
+
+
+def listen(step: Step, pcm: bytes) -> tuple[Detector, int]:
+    """Feed the callee's audio (then silence) to a detector with the node's timeouts until it decides."""
+    node = step.listen
+    assert node is not None
+    detector = Detector(timeout_ms=node.timeout_ms, max_speech_ms=node.max_speech_ms)
+    silence = bytes(FRAME_BYTES)
+    fed = 0
+    for frame in frames(pcm):
+        fed += 1
+        if detector.feed(frame):
+            return detector, fed
+    while not detector.feed(silence):
+        fed += 1
+    return detector, fed
+
+
+def run_with_persona(flow: Flow, properties: dict[str, str], persona: Persona, asr: Recogniser) -> Outcome:
+    """Run the flow against the persona's replies; measure end of speech -> robot's next words (processing)."""
+    dialog = Dialog.of(flow, properties)
+    step = dialog.begin()
+    delays: list[float] = []
+    offset_ms = 0
+    for turn in range(MAX_TURNS):
+        if step.listen is None:
+            return Outcome(dialog, "ROBOT", delays)
+        reply = persona.reply(turn)
+        if reply.keys:
+            step = dialog.hear(None, reply.keys)
+            continue
+        pcm = bytes(FRAME_BYTES * (reply.delay_ms // FRAME_MS))
+        if reply.text:
+            pcm += speak(reply.text, persona.voice, persona.wpm)
+        detector, _ = listen(step, pcm)
+        utterance = detector.result
+        if utterance is None:
+            step = dialog.hear(None)
+            offset_ms += detector.elapsed_ms
+            continue
+        began = time.perf_counter()
+        text = asr.recognise(utterance.pcm).text
+        step = dialog.hear(text, None, offset_ms + utterance.start_ms, offset_ms + utterance.end_ms)
+        delays.append((time.perf_counter() - began) * 1000 + detector.end_silence_ms)
+        offset_ms += detector.elapsed_ms
+    return Outcome(dialog, "ROBOT", delays)
