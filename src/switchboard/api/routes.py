@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from switchboard.api import account, carrier_callbacks, otp, reports, sms, voice
+from switchboard.api import account, aivoice, carrier_callbacks, otp, reports, sms, voice
 from switchboard.errors import Product
 
 # (router, product, Onbuka prefix, mirror prefixes)
@@ -14,6 +14,7 @@ MOUNTS: list[tuple[APIRouter, Product, str, tuple[str, ...]]] = [
     (reports.router, Product.SMS, "/v3", ("/sms",)),
     (otp.router, Product.SMS, "/v3/otp", ("/otp",)),
     (voice.router, Product.VOICE, "/v3/voice", ("/voice",)),
+    (aivoice.router, Product.AIVOICE, "/v3/AiVoice", ("/aivoice", "/v3/aivoice")),
 ]
 
 # Longest first, so /v3/voice wins over /v3.

@@ -325,5 +325,6 @@ verifications = sa.Table(
 
 
 # Tables of other concerns, declared in their own modules on the same metadata.
+import switchboard.store.aivoice_tables  # noqa: E402,F401
 import switchboard.store.console_tables  # noqa: E402,F401
 import switchboard.store.voice_tables  # noqa: E402,F401

@@ -1,0 +1,111 @@
+"""Intelligent-voice endpoints (mounted at ``/v3/AiVoice`` and ``/aivoice``): flows, lines, robot tasks.
+
+Every answer is envelope A with the Intelligent-voice code table (see docs/aivoice.md).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+
+from switchboard.api import schemas
+from switchboard.api.deps import Call, authenticated, read_params, services_of
+from switchboard.api.responses import JsonResponse, ok
+from switchboard.api.wire import text
+from switchboard.auth.authenticate import Authenticator
+from switchboard.auth.ip import client_address
+from switchboard.errors import Product
+from switchboard.services.aivoice.flows import Flows
+from switchboard.services.aivoice.tasks import Tasks
+
+router = APIRouter()
+AiCall = Annotated[Call, Depends(authenticated(Product.AIVOICE))]
+
+
+async def paged(request: Request) -> Call:
+    """For the paged calls (A11, A12): their appId is ``params.appId``, not a top-level field."""
+    product = Product.AIVOICE
+    request.state.product = product
+    params = await read_params(request, product)
+    inner = params.get("params")
+    services = services_of(request)
+    peer = request.client.host if request.client else None
+    ip = client_address(peer, request.headers.get("x-forwarded-for"), services.settings.trusted_proxies)
+    principal = await Authenticator(services).authenticate(
+        product,
+        request.headers,
+        ip,
+        app_id=text(inner, "appId") if isinstance(inner, dict) else None,
+        app_required=True,
+    )
+    return Call(product=product, principal=principal, params=params, method=request.method, services=services)
+
+
+AiPagedCall = Annotated[Call, Depends(paged)]
+
+
+@router.post("/dialogFlowList", summary="A1: the account's dialog flows", dependencies=schemas.SIGNED)
+async def dialog_flow_list(call: AiCall) -> JsonResponse:
+    return ok(data=await Flows(call.services).listed(call.principal.account.id))
+
+
+@router.post("/channelList", summary="A2: the account's outbound lines", dependencies=schemas.SIGNED)
+async def channel_list(call: AiCall) -> JsonResponse:
+    return ok(data=await Flows(call.services).lines(call.principal.account.id))
+
+
+@router.post("/taskAdd", summary="A3: create a robot task; answers its jobId", dependencies=schemas.SIGNED)
+async def task_add(call: AiCall) -> JsonResponse:
+    return ok(data=await Tasks(call.services).add(call.principal, call.params))
+
+
+@router.post("/taskEdit", summary="A4: change a task that is not running", dependencies=schemas.SIGNED)
+async def task_edit(call: AiCall) -> JsonResponse:
+    await Tasks(call.services).edit(call.principal, call.params)
+    return ok(data=None)
+
+
+@router.post("/properties", summary="A5: the variables a task's flow needs", dependencies=schemas.SIGNED)
+async def properties(call: AiCall) -> JsonResponse:
+    return ok(data=await Tasks(call.services).properties(call.principal, call.params))
+
+
+@router.post(
+    "/importCustomer", summary="A6: import <= 100 customers; answers the failed rows", dependencies=schemas.SIGNED
+)
+async def import_customer(call: AiCall) -> JsonResponse:
+    return ok(data=await Tasks(call.services).import_customers(call.principal, call.params))
+
+
+@router.post("/importCustomer/del", summary="A7: delete numbers not yet called", dependencies=schemas.SIGNED)
+async def import_customer_del(call: AiCall) -> JsonResponse:
+    return ok(data=await Tasks(call.services).delete_customers(call.principal, call.params))
+
+
+@router.post("/taskStart", summary="A8: start (or resume) a task", dependencies=schemas.SIGNED)
+async def task_start(call: AiCall) -> JsonResponse:
+    await Tasks(call.services).start(call.principal, call.params)
+    return ok(data=None)
+
+
+@router.post("/taskStop", summary="A9: pause a running task", dependencies=schemas.SIGNED)
+async def task_stop(call: AiCall) -> JsonResponse:
+    await Tasks(call.services).stop(call.principal, call.params)
+    return ok(data=None)
+
+
+@router.post("/taskDel", summary="A10: delete a task that is not running", dependencies=schemas.SIGNED)
+async def task_del(call: AiCall) -> JsonResponse:
+    await Tasks(call.services).delete(call.principal, call.params)
+    return ok(data=None)
+
+
+@router.post("/taskList", summary="A11: the app's tasks, paged", dependencies=schemas.SIGNED)
+async def task_list(call: AiPagedCall) -> JsonResponse:
+    return ok(data=await Tasks(call.services).listed(call.principal, call.params))
+
+
+@router.post("/taskNoCall", summary="A12: numbers not called yet, paged", dependencies=schemas.SIGNED)
+async def task_no_call(call: AiPagedCall) -> JsonResponse:
+    return ok(data=await Tasks(call.services).no_call(call.principal, call.params))
