@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from switchboard.cli import aivoice as aivoice_cli
 from switchboard.cli import catalog, client, delivery, server, smsc, tenancy, users
 from switchboard.cli import voice as voice_cli
 from switchboard.cli.common import CliState
@@ -53,6 +54,7 @@ app.add_typer(delivery.number_app, name="number")
 app.add_typer(users.user_app, name="user")
 app.add_typer(voice_cli.trunk_app, name="trunk")
 app.add_typer(voice_cli.voice_app, name="voice")
+app.add_typer(aivoice_cli.aivoice_app, name="aivoice")
 
 
 def main() -> None:
