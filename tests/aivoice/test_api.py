@@ -8,10 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
-from switchboard.services.aivoice.flows import Flows
 from switchboard.services.context import Services
 from switchboard.services.tenancy import Tenancy
-from tests.aivoice.flows import REMINDER_YAML
 from tests.conftest import Caller
 from tests.fakes.clock import FakeClock
 
@@ -20,15 +18,6 @@ async def post(client: httpx.AsyncClient, caller: Caller, path: str, body: dict[
     response = await client.post(path, headers=caller.headers(**kw), content=json.dumps(body))
     assert response.status_code == 200
     return response.json()
-
-
-@pytest.fixture
-async def ready(services: Services, caller: Caller) -> dict[str, Any]:
-    """A flow and a line for the caller's account; the AI app id."""
-    account_id = caller.new.account.id
-    flow = await Flows(services).save(account_id, REMINDER_YAML)
-    line = await Flows(services).add_line(account_id, "12025550100", None)
-    return {"app": caller.apps["aivoice"], "flow": flow["dialogFlowId"], "line": line}
 
 
 def task_body(ready: dict[str, Any], **over: Any) -> dict[str, Any]:

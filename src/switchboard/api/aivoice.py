@@ -17,7 +17,7 @@ from switchboard.auth.authenticate import Authenticator
 from switchboard.auth.ip import client_address
 from switchboard.errors import Product
 from switchboard.services.aivoice.flows import Flows
-from switchboard.services.aivoice.tasks import Tasks
+from switchboard.services.aivoice.tasks import Tasks, record_query
 
 router = APIRouter()
 AiCall = Annotated[Call, Depends(authenticated(Product.AIVOICE))]
@@ -109,3 +109,8 @@ async def task_list(call: AiPagedCall) -> JsonResponse:
 @router.post("/taskNoCall", summary="A12: numbers not called yet, paged", dependencies=schemas.SIGNED)
 async def task_no_call(call: AiPagedCall) -> JsonResponse:
     return ok(data=await Tasks(call.services).no_call(call.principal, call.params))
+
+
+@router.post("/recordQuery", summary="A13: robot call records of a window, paged", dependencies=schemas.SIGNED)
+async def record_query_route(call: AiPagedCall) -> JsonResponse:
+    return ok(data=await record_query(call.services, call.principal, call.params))

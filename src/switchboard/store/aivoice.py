@@ -9,7 +9,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from switchboard.store.aivoice_tables import aivoice_customers, aivoice_flows, aivoice_lines, aivoice_tasks
+from switchboard.store.aivoice_tables import (
+    aivoice_calls,
+    aivoice_customers,
+    aivoice_flows,
+    aivoice_lines,
+    aivoice_tasks,
+)
 
 WAITING, CALLING, DONE = "WAITING", "CALLING", "DONE"
 
@@ -196,3 +202,59 @@ async def page_uncalled(
     total = int(await conn.scalar(sa.select(sa.func.count()).select_from(base.subquery())) or 0)
     rows = _rows(await conn.execute(base.order_by(c.id).offset(offset).limit(size)))
     return total, rows
+
+
+# ---- robot calls ---------------------------------------------------------------------------------------
+
+
+async def running_tasks(conn: AsyncConnection) -> list[dict[str, Any]]:
+    t = aivoice_tasks.c
+    q = sa.select(aivoice_tasks).where(t.status == "IN_PROCESS", t.deleted.is_(False)).order_by(t.id)
+    return _rows(await conn.execute(q))
+
+
+async def claim_customers(conn: AsyncConnection, task_id: int, limit: int) -> list[dict[str, Any]]:
+    """Up to ``limit`` waiting customers, marked CALLING (a row another worker took first is skipped)."""
+    c = aivoice_customers.c
+    busy = int(await conn.scalar(sa.select(sa.func.count()).where(c.task_id == task_id, c.status == CALLING)) or 0)
+    q = sa.select(aivoice_customers).where(c.task_id == task_id, c.status == WAITING).order_by(c.id)
+    claimed = []
+    for row in _rows(await conn.execute(q.limit(max(limit - busy, 0)))):
+        done = await conn.execute(
+            aivoice_customers.update()
+            .where(c.id == row["id"], c.status == WAITING)
+            .values(status=CALLING, attempts=c.attempts + 1)
+        )
+        if done.rowcount == 1:
+            claimed.append(row)
+    return claimed
+
+
+async def open_customers(conn: AsyncConnection, task_id: int) -> int:
+    c = aivoice_customers.c
+    q = sa.select(sa.func.count()).where(c.task_id == task_id, c.status != DONE)
+    return int(await conn.scalar(q) or 0)
+
+
+async def release_calling(conn: AsyncConnection) -> int:
+    """Calls a stopped worker left CALLING go back to WAITING (run at worker start)."""
+    c = aivoice_customers.c
+    result = await conn.execute(aivoice_customers.update().where(c.status == CALLING).values(status=WAITING))
+    return int(result.rowcount or 0)
+
+
+async def finish_call(conn: AsyncConnection, record: dict[str, Any]) -> None:
+    await conn.execute(aivoice_calls.insert().values(**record))
+    await conn.execute(
+        aivoice_customers.update().where(aivoice_customers.c.id == record["customer_id"]).values(status=DONE)
+    )
+
+
+async def page_calls(
+    conn: AsyncConnection, account_id: int, app_id: str, start: datetime, end: datetime, offset: int, size: int
+) -> tuple[int, list[dict[str, Any]]]:
+    c = aivoice_calls.c
+    where = [c.account_id == account_id, c.app_id == app_id, c.start_at >= start, c.start_at < end]
+    total = int(await conn.scalar(sa.select(sa.func.count()).select_from(aivoice_calls).where(*where)) or 0)
+    q = sa.select(aivoice_calls).where(*where).order_by(c.id).offset(offset).limit(size)
+    return total, _rows(await conn.execute(q))

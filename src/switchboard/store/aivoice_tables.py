@@ -87,3 +87,32 @@ aivoice_customers = sa.Table(
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.UniqueConstraint("task_id", "phone_number", name="uq_aivoice_customers_task_number"),
 )
+
+# One row per robot call (A13 records): the result, the transcript turns (``details``), intent and variables.
+aivoice_calls = sa.Table(
+    "aivoice_calls",
+    metadata,
+    sa.Column("id", BIG_ID, primary_key=True, autoincrement=True),
+    sa.Column("call_id", sa.String(32), nullable=False, unique=True),
+    sa.Column("account_id", sa.Integer, sa.ForeignKey("accounts.id"), nullable=False),
+    sa.Column("app_id", sa.String(32), nullable=False),
+    sa.Column("task_id", BIG_ID, sa.ForeignKey("aivoice_tasks.id"), nullable=False),
+    sa.Column("customer_id", BIG_ID, nullable=False),
+    sa.Column("flow_id", sa.Integer, nullable=False),
+    sa.Column("line_id", sa.Integer, nullable=False),
+    sa.Column("called_number", sa.String(32), nullable=False),
+    sa.Column("customer_name", sa.String(64), nullable=False),
+    sa.Column("result_status", sa.String(24), nullable=False),
+    sa.Column("hangup_by", sa.String(16), nullable=True),
+    sa.Column("intent", sa.String(64), nullable=True),
+    sa.Column("intent_level", sa.String(8), nullable=True),
+    sa.Column("chat_round", sa.Integer, nullable=False),
+    sa.Column("chat_duration", sa.Integer, nullable=False),
+    sa.Column("properties", sa.JSON, nullable=False),
+    sa.Column("dynamic_properties", sa.JSON, nullable=False),
+    sa.Column("details", sa.JSON, nullable=False),
+    sa.Column("redial_times", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("start_at", UtcDateTime, nullable=False),
+    sa.Column("end_at", UtcDateTime, nullable=False),
+    sa.Index("ix_aivoice_calls_app_start", "app_id", "start_at"),
+)

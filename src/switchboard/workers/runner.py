@@ -8,6 +8,7 @@ from typing import Any
 
 from switchboard.services.context import Services
 from switchboard.services.wakeups import WakeBus
+from switchboard.workers.robot import run_robot
 from switchboard.workers.roles import run_callbacks, run_dispatch, run_scheduler
 from switchboard.workers.voice import run_voice
 
@@ -18,6 +19,7 @@ ROLES: dict[str, Role] = {
     "callbacks": run_callbacks,
     "scheduler": run_scheduler,
     "voice": run_voice,
+    "robot": run_robot,
 }
 
 

@@ -24,6 +24,7 @@ class Outcome:
     dialog: Dialog
     ended_by: str  # ROBOT | PERSON
     delays_ms: list[float]
+    elapsed_ms: int = 0  # the callee-audio timeline the robot listened to
 
 
 def frames(pcm: bytes) -> list[bytes]:
@@ -58,7 +59,7 @@ def run_with_persona(flow: Flow, properties: dict[str, str], persona: Persona, a
     offset_ms = 0
     for turn in range(MAX_TURNS):
         if step.listen is None:
-            return Outcome(dialog, "ROBOT", delays)
+            return Outcome(dialog, "ROBOT", delays, offset_ms)
         reply = persona.reply(turn)
         if reply.keys:
             step = dialog.hear(None, reply.keys)
@@ -77,4 +78,4 @@ def run_with_persona(flow: Flow, properties: dict[str, str], persona: Persona, a
         step = dialog.hear(text, None, offset_ms + utterance.start_ms, offset_ms + utterance.end_ms)
         delays.append((time.perf_counter() - began) * 1000 + detector.end_silence_ms)
         offset_ms += detector.elapsed_ms
-    return Outcome(dialog, "ROBOT", delays)
+    return Outcome(dialog, "ROBOT", delays, offset_ms)

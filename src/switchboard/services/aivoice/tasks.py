@@ -252,3 +252,44 @@ def _task_row(r: Mapping[str, Any]) -> dict[str, Any]:
         "isDialogFlowUnbind": "true" if r["flow_status"] != ENABLE else "false",
         "createTime": _time(r["created_at"]),
     }
+
+
+def _record_row(r: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "keyId": str(r["id"]),
+        "appId": r["app_id"],
+        "callId": r["call_id"],
+        "callRecordId": r["call_id"],
+        "callJobId": str(r["task_id"]),
+        "dialogFlowId": str(r["flow_id"]),
+        "tenantPhoneNumberId": str(r["line_id"]),
+        "calledPhoneNumber": r["called_number"],
+        "customerPersonName": r["customer_name"],
+        "hangupBy": r["hangup_by"],
+        "resultStatus": r["result_status"],
+        "startTime": _time(r["start_at"]),
+        "endTime": _time(r["end_at"]),
+        "chatDuration": str(r["chat_duration"]),
+        "chatRound": str(r["chat_round"]),
+        "intentLevelDetailName": r["intent_level"],
+        "analysisBasis": f"intent {r['intent']}" if r["intent"] else "no intent recognised",
+        "properties": r["properties"],
+        "dynamicProperties": r["dynamic_properties"],
+        "callDetailList": r["details"],
+        "redialTimes": str(r["redial_times"]),
+    }
+
+
+async def record_query(services: Services, principal: Principal, params: Mapping[str, Any]) -> dict[str, Any]:
+    """A13: robot call records whose call started in [startTime, endTime), paged."""
+    current, size, inner = page(params)
+    start = rules.moment(inner.get("startTime"), "startTime")
+    end = rules.moment(inner.get("endTime"), "endTime")
+    if start is None or end is None or end <= start:
+        raise ai_error(-27, "params.startTime and params.endTime (yyyy-MM-dd HH:mm:ss, start < end) are required")
+    assert principal.app is not None
+    async with services.db.read() as conn:
+        total, rows = await store.page_calls(
+            conn, principal.account.id, principal.app.app_id, start, end, (current - 1) * size, size
+        )
+    return {"total": total, "current": current, "size": size, "records": [_record_row(r) for r in rows]}

@@ -1,4 +1,4 @@
-"""aivoice: dialog flows, outbound lines, robot tasks and their customers
+"""aivoice: dialog flows, outbound lines, robot tasks, their customers and robot call records
 
 Revision ID: 0006a
 Revises: 0005v
@@ -103,8 +103,41 @@ def upgrade() -> None:
         sa.UniqueConstraint("task_id", "phone_number", name="uq_aivoice_customers_task_number"),
     )
 
+    op.create_table(
+        "aivoice_calls",
+        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
+        sa.Column("call_id", sa.String(length=32), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("app_id", sa.String(length=32), nullable=False),
+        sa.Column("task_id", BIG_ID, nullable=False),
+        sa.Column("customer_id", BIG_ID, nullable=False),
+        sa.Column("flow_id", sa.Integer(), nullable=False),
+        sa.Column("line_id", sa.Integer(), nullable=False),
+        sa.Column("called_number", sa.String(length=32), nullable=False),
+        sa.Column("customer_name", sa.String(length=64), nullable=False),
+        sa.Column("result_status", sa.String(length=24), nullable=False),
+        sa.Column("hangup_by", sa.String(length=16), nullable=True),
+        sa.Column("intent", sa.String(length=64), nullable=True),
+        sa.Column("intent_level", sa.String(length=8), nullable=True),
+        sa.Column("chat_round", sa.Integer(), nullable=False),
+        sa.Column("chat_duration", sa.Integer(), nullable=False),
+        sa.Column("properties", sa.JSON(), nullable=False),
+        sa.Column("dynamic_properties", sa.JSON(), nullable=False),
+        sa.Column("details", sa.JSON(), nullable=False),
+        sa.Column("redial_times", sa.Integer(), server_default="0", nullable=False),
+        _at("start_at"),
+        _at("end_at"),
+        sa.ForeignKeyConstraint(["account_id"], ["accounts.id"], name=op.f("fk_aivoice_calls_account_id_accounts")),
+        sa.ForeignKeyConstraint(["task_id"], ["aivoice_tasks.id"], name=op.f("fk_aivoice_calls_task_id_aivoice_tasks")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_aivoice_calls")),
+        sa.UniqueConstraint("call_id", name=op.f("uq_aivoice_calls_call_id")),
+    )
+    op.create_index("ix_aivoice_calls_app_start", "aivoice_calls", ["app_id", "start_at"])
+
 
 def downgrade() -> None:
+    op.drop_index("ix_aivoice_calls_app_start", table_name="aivoice_calls")
+    op.drop_table("aivoice_calls")
     op.drop_table("aivoice_customers")
     op.drop_index("ix_aivoice_tasks_account_app", table_name="aivoice_tasks")
     op.drop_table("aivoice_tasks")
