@@ -9,6 +9,7 @@ import httpx
 
 from switchboard.services.aivoice.robot import Robot
 from switchboard.services.context import Services
+from switchboard.services.tenancy import Tenancy
 from switchboard.store import aivoice as store
 from tests.aivoice.test_api import post, task_body
 from tests.conftest import Caller
@@ -31,6 +32,7 @@ async def test_robot_calls_in_window_with_concurrency_and_records_transcripts(
     clock: FakeClock,
 ) -> None:
     app = ready["app"]
+    await Tenancy(services).update_app(app, call_url="http://127.0.0.1:9/robot")
     job = (await post(client, caller, "/v3/AiVoice/taskAdd", task_body(ready, robotCount=3)))["data"]
     body = {"appId": app, "jobId": job, "customerPersons": PEOPLE}
     assert (await post(client, caller, "/v3/AiVoice/importCustomer", body))["data"] == []

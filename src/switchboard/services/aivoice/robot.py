@@ -16,13 +16,17 @@ import math
 from datetime import timedelta
 from typing import Any
 
+import orjson
+
 from switchboard.connectors.asr.base import Recogniser, engine
 from switchboard.domain.aivoice import tasks as rules
 from switchboard.domain.aivoice.flow import Flow, parse_flow
+from switchboard.domain.aivoice.records import push_body
 from switchboard.services.aivoice.conversation import Outcome, run_with_persona
 from switchboard.services.aivoice.personas import PERSONAS
 from switchboard.services.context import Services
 from switchboard.store import aivoice as store
+from switchboard.store import pushes, tenants
 
 
 class Robot:
@@ -71,6 +75,20 @@ class Robot:
         record = self._record(task, customer, outcome, started)
         async with self.s.db.write() as conn:
             await store.finish_call(conn, record)
+            app = await tenants.get_app(conn, task["app_id"])
+            if app is not None and app.call_url:
+                await pushes.enqueue(
+                    conn,
+                    account_id=task["account_id"],
+                    app_id=app.app_id,
+                    kind="aicall",
+                    ref=record["call_id"],
+                    url=app.call_url,
+                    body=orjson.dumps(push_body({**record, "id": 0})).decode(),
+                    now=self.s.clock.now(),
+                )
+        if app is not None and app.call_url:
+            self.s.wakeups.setdefault("callbacks", asyncio.Event()).set()
 
     def _record(self, task: dict[str, Any], customer: dict[str, Any], outcome: Outcome, started: Any) -> dict[str, Any]:
         dialog = outcome.dialog

@@ -9,6 +9,7 @@ from typing import Any
 from switchboard.auth.authenticate import Principal
 from switchboard.domain.aivoice import tasks as rules
 from switchboard.domain.aivoice.flow import parse_flow
+from switchboard.domain.aivoice.records import record_row
 from switchboard.domain.aivoice.tasks import ai_error, parse_task, whole
 from switchboard.services.aivoice.flows import ENABLE
 from switchboard.services.context import Services
@@ -254,32 +255,6 @@ def _task_row(r: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _record_row(r: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "keyId": str(r["id"]),
-        "appId": r["app_id"],
-        "callId": r["call_id"],
-        "callRecordId": r["call_id"],
-        "callJobId": str(r["task_id"]),
-        "dialogFlowId": str(r["flow_id"]),
-        "tenantPhoneNumberId": str(r["line_id"]),
-        "calledPhoneNumber": r["called_number"],
-        "customerPersonName": r["customer_name"],
-        "hangupBy": r["hangup_by"],
-        "resultStatus": r["result_status"],
-        "startTime": _time(r["start_at"]),
-        "endTime": _time(r["end_at"]),
-        "chatDuration": str(r["chat_duration"]),
-        "chatRound": str(r["chat_round"]),
-        "intentLevelDetailName": r["intent_level"],
-        "analysisBasis": f"intent {r['intent']}" if r["intent"] else "no intent recognised",
-        "properties": r["properties"],
-        "dynamicProperties": r["dynamic_properties"],
-        "callDetailList": r["details"],
-        "redialTimes": str(r["redial_times"]),
-    }
-
-
 async def record_query(services: Services, principal: Principal, params: Mapping[str, Any]) -> dict[str, Any]:
     """A13: robot call records whose call started in [startTime, endTime), paged."""
     current, size, inner = page(params)
@@ -292,4 +267,4 @@ async def record_query(services: Services, principal: Principal, params: Mapping
         total, rows = await store.page_calls(
             conn, principal.account.id, principal.app.app_id, start, end, (current - 1) * size, size
         )
-    return {"total": total, "current": current, "size": size, "records": [_record_row(r) for r in rows]}
+    return {"total": total, "current": current, "size": size, "records": [record_row(r) for r in rows]}
