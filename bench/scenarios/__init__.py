@@ -12,8 +12,10 @@ from bench.scenarios.calls import CallsScenario
 from bench.scenarios.ceiling import CeilingScenario
 from bench.scenarios.deliver import DeliverScenario
 from bench.scenarios.jasmin import JasminScenario
+from bench.scenarios.robot import RobotScenario
 
 SCENARIOS: list[Scenario] = [CeilingScenario(), AcceptScenario(), DeliverScenario(), JasminScenario(), CallsScenario()]
+SCENARIOS.append(RobotScenario())
 
 
 def names() -> list[str]:

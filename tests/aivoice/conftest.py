@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
+from switchboard.domain.aivoice.example import REMINDER_YAML
 from switchboard.services.aivoice.flows import Flows
 from switchboard.services.context import Services
-from tests.aivoice.flows import REMINDER_YAML
 from tests.conftest import Caller
 
 

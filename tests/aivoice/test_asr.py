@@ -6,12 +6,12 @@ import pytest
 
 from switchboard.connectors.asr.base import AsrError, engine
 from switchboard.connectors.asr.sphinx import upsample
+from switchboard.domain.aivoice.example import REMINDER_YAML
 from switchboard.domain.aivoice.flow import load_text
 from switchboard.domain.aivoice.vad import FRAME_BYTES, Detector
 from switchboard.services.aivoice.conversation import frames, run_with_persona
 from switchboard.services.aivoice.heldout import accuracy
 from switchboard.services.aivoice.personas import PERSONAS, speak
-from tests.aivoice.flows import REMINDER_YAML
 
 FLOW = load_text(REMINDER_YAML)
 

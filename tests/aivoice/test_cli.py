@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from switchboard.cli.aivoice import aivoice_app
 from switchboard.cli.tenancy import account_app
-from tests.aivoice.flows import REMINDER_YAML
+from switchboard.domain.aivoice.example import REMINDER_YAML
 
 runner = CliRunner()
 cli = typer.Typer()

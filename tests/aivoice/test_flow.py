@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from switchboard.domain.aivoice.dialog import Dialog, match_intent
+from switchboard.domain.aivoice.example import REMINDER_YAML
 from switchboard.domain.aivoice.flow import FlowError, definition_of, parse_flow, render
-from tests.aivoice.flows import REMINDER_YAML
 
 
 def reminder() -> dict[str, Any]:

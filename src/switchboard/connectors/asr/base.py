@@ -21,6 +21,10 @@ class Recogniser(Protocol):
         """The words of one utterance (empty text when nothing was understood)."""
         ...
 
+    def warm(self, decoders: int) -> None:
+        """Get ready for ``decoders`` utterances at once (load models now rather than during a call)."""
+        ...
+
 
 class AsrError(RuntimeError):
     """An engine could not be built or failed on audio."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import array
 import threading
+from typing import Any
 
 from switchboard.connectors.asr.base import AsrError, Hypothesis
 from switchboard.domain.aivoice.flow import normalise
@@ -38,8 +39,9 @@ class SphinxRecogniser:
             from pocketsphinx import Decoder
         except ImportError as exc:  # pragma: no cover - a dependency of the package
             raise AsrError("pocketsphinx is not installed") from exc
-        self._decoder = Decoder(samprate=16000, lm=None, loglevel="FATAL")
-        lookup = self._decoder.lookup_word
+        self._decoder_class = Decoder
+        first = self._make()
+        lookup = first.lookup_word
         wanted = sorted({" ".join(normalise(p)) for p in phrases} - {""})
         known = [p for p in wanted if all(lookup(w) is not None for w in p.split())]
         if not known:
@@ -49,18 +51,44 @@ class SphinxRecogniser:
             f" <lead> = {' | '.join(LEAD_INS)} ; <tail> = {' | '.join(TAILS)} ;"
             f" <phrase> = {' | '.join(known)} ;"
         )
-        self._decoder.add_jsgf_string("flow", grammar)
-        self._decoder.activate_search("flow")
+        self._grammar = grammar
         self.vocabulary = tuple(known)
         self._lock = threading.Lock()
+        self._free = [self._prepare(first)]
+
+    def _make(self) -> Any:
+        return self._decoder_class(samprate=16000, lm=None, loglevel="FATAL")
+
+    def _prepare(self, decoder: Any) -> Any:
+        decoder.add_jsgf_string("flow", self._grammar)
+        decoder.activate_search("flow")
+        return decoder
+
+    def warm(self, decoders: int) -> None:
+        """Build decoders up front (each loads the acoustic model: about a second), one per concurrent call."""
+        while len(self._free) < decoders:
+            decoder = self._prepare(self._make())
+            with self._lock:
+                self._free.append(decoder)
+
+    def _acquire(self) -> Any:
+        """A decoder of the pool (one more is built when every decoder is busy: calls decode in parallel)."""
+        with self._lock:
+            if self._free:
+                return self._free.pop()
+        return self._prepare(self._make())
 
     def recognise(self, pcm8k: bytes) -> Hypothesis:
         audio = upsample(pcm8k)
         if not audio:
             return Hypothesis("")
-        with self._lock:
-            self._decoder.start_utt()
-            self._decoder.process_raw(audio, full_utt=True)
-            self._decoder.end_utt()
-            hyp = self._decoder.hyp()
+        decoder = self._acquire()
+        try:
+            decoder.start_utt()
+            decoder.process_raw(audio, full_utt=True)
+            decoder.end_utt()
+            hyp = decoder.hyp()
+        finally:
+            with self._lock:
+                self._free.append(decoder)
         return Hypothesis(hyp.hypstr, hyp.score) if hyp is not None else Hypothesis("")

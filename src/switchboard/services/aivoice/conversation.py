@@ -14,7 +14,7 @@ from switchboard.connectors.asr.base import Recogniser
 from switchboard.domain.aivoice.dialog import Dialog, Step
 from switchboard.domain.aivoice.flow import Flow
 from switchboard.domain.aivoice.vad import FRAME_BYTES, FRAME_MS, Detector
-from switchboard.services.aivoice.personas import Persona, speak
+from switchboard.services.aivoice.personas import Persona, render, speak
 
 MAX_TURNS = 20
 
@@ -25,6 +25,8 @@ class Outcome:
     ended_by: str  # ROBOT | PERSON
     delays_ms: list[float]
     elapsed_ms: int = 0  # the callee-audio timeline the robot listened to
+    started: float = 0.0  # perf_counter at the start and the end of the conversation
+    ended: float = 0.0
 
 
 def frames(pcm: bytes) -> list[bytes]:
@@ -51,15 +53,29 @@ def listen(step: Step, pcm: bytes) -> tuple[Detector, int]:
     return detector, fed
 
 
-def run_with_persona(flow: Flow, properties: dict[str, str], persona: Persona, asr: Recogniser) -> Outcome:
-    """Run the flow against the persona's replies; measure end of speech -> robot's next words (processing)."""
+def _play(step: Step) -> None:
+    """The robot's words take as long to play as their audio lasts (8 kHz, 16-bit)."""
+    for action in step.actions:
+        if action.kind == "speak" and action.text:
+            time.sleep(len(speak(action.text)) / 16000)
+
+
+def run_with_persona(
+    flow: Flow, properties: dict[str, str], persona: Persona, asr: Recogniser, *, realtime: bool = False
+) -> Outcome:
+    """Run the flow against the persona's replies. ``delays_ms`` per reply: the end-of-utterance silence the
+    detector waits for, plus recognition, the next step and rendering the robot's next words (TTS).
+    ``realtime``: the callee's audio takes as long as it lasts (as over RTP), so concurrent calls interleave."""
+    started = time.perf_counter()
     dialog = Dialog.of(flow, properties)
     step = dialog.begin()
     delays: list[float] = []
     offset_ms = 0
     for turn in range(MAX_TURNS):
+        if realtime:
+            _play(step)
         if step.listen is None:
-            return Outcome(dialog, "ROBOT", delays, offset_ms)
+            return Outcome(dialog, "ROBOT", delays, offset_ms, started, time.perf_counter())
         reply = persona.reply(turn)
         if reply.keys:
             step = dialog.hear(None, reply.keys)
@@ -67,7 +83,10 @@ def run_with_persona(flow: Flow, properties: dict[str, str], persona: Persona, a
         pcm = bytes(FRAME_BYTES * (reply.delay_ms // FRAME_MS))
         if reply.text:
             pcm += speak(reply.text, persona.voice, persona.wpm)
+        heard_at = time.perf_counter()
         detector, _ = listen(step, pcm)
+        if realtime:
+            time.sleep(max(0.0, detector.elapsed_ms / 1000 - (time.perf_counter() - heard_at)))
         utterance = detector.result
         if utterance is None:
             step = dialog.hear(None)
@@ -76,6 +95,9 @@ def run_with_persona(flow: Flow, properties: dict[str, str], persona: Persona, a
         began = time.perf_counter()
         text = asr.recognise(utterance.pcm).text
         step = dialog.hear(text, None, offset_ms + utterance.start_ms, offset_ms + utterance.end_ms)
+        first = next((a.text for a in step.actions if a.kind == "speak" and a.text), None)
+        if first:
+            render(first)  # the robot's next words rendered (not cached): its first audio could go out now
         delays.append((time.perf_counter() - began) * 1000 + detector.end_silence_ms)
         offset_ms += detector.elapsed_ms
-    return Outcome(dialog, "ROBOT", delays, offset_ms)
+    return Outcome(dialog, "ROBOT", delays, offset_ms, started, time.perf_counter())

@@ -6,6 +6,7 @@ keys, or silence. ``speak`` is also what the tests and the ``robot`` benchmark u
 
 from __future__ import annotations
 
+import functools
 import subprocess
 from dataclasses import dataclass
 
@@ -15,7 +16,13 @@ VOICES = ("en-us", "en", "en-gb-scotland", "en-us+f3", "en+m3", "en-gb-x-rp")
 SPEEDS = (130, 160, 190)
 
 
-def speak(text: str, voice: str = "en-us", wpm: int = 160, timeout: float = 20.0) -> bytes:
+@functools.lru_cache(maxsize=512)
+def speak(text: str, voice: str = "en-us", wpm: int = 160) -> bytes:
+    """``render`` kept in memory: a persona's lines are the callee's audio, not work of the robot's side."""
+    return render(text, voice, wpm)
+
+
+def render(text: str, voice: str = "en-us", wpm: int = 160, timeout: float = 20.0) -> bytes:
     """``text`` spoken by espeak-ng, as 8 kHz 16-bit mono PCM that went through a mu-law phone channel."""
     try:
         wav = subprocess.run(  # noqa: S603 - a fixed program, arguments as a list

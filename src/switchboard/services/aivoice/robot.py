@@ -64,6 +64,7 @@ class Robot:
             return 0
         flow = parse_flow(flow_row["definition"])
         asr = self._recogniser(flow_row["id"], flow_row["version"], flow)
+        await asyncio.to_thread(asr.warm, len(claimed))
         await asyncio.gather(*(self._call(task, flow, asr, customer) for customer in claimed))
         return len(claimed)
 

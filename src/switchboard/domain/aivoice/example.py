@@ -1,4 +1,4 @@
-"""The flow the tests (and the docs' worked example) use: a payment reminder with yes / no / later / keys."""
+"""The worked example of docs/aivoice.md: a payment reminder with yes / no / later / keys / silence branches."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ start: greet
 nodes:
   greet:
     type: speak
-    text: "Hello ${name}. Your bill of ${amount} dollars is due. Can you pay it this week? Say yes or no, or press 1 for yes."
+    text: >-
+      Hello ${name}. Your bill of ${amount} dollars is due. Can you pay it this week?
+      Say yes or no, or press 1 for yes.
     next: ask
   ask:
     type: listen
