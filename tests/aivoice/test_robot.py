@@ -91,3 +91,38 @@ async def test_calls_left_calling_by_a_stopped_worker_are_released(
     assert await Robot(services).recover() == 2
     async with services.db.write() as conn:
         assert len(await store.claim_customers(conn, job, 1)) == 1
+
+
+async def test_redial_happens_only_under_its_conditions(
+    client: httpx.AsyncClient, caller: Caller, ready: dict[str, Any], services: Services, clock: FakeClock
+) -> None:
+    clock.set(datetime(2026, 11, 30, 10, 0, tzinfo=UTC))
+    app = ready["app"]
+    no_answer = {"name": "Ny", "phoneNumber": "921", "properties": {"amount": "1", "persona": "noanswer"}}
+    jobs = []
+    for name, conditions in (("redials", ["NO_ANSWER"]), ("busy only", ["BUSY"])):
+        body = task_body(ready, name=name, redialCondition=conditions, redialTimes=1, redialInterval=30)
+        job = (await post(client, caller, "/v3/AiVoice/taskAdd", body))["data"]
+        imported = {"appId": app, "jobId": job, "customerPersons": [{**no_answer}]}
+        await post(client, caller, "/v3/AiVoice/importCustomer", imported)
+        assert (await post(client, caller, "/v3/AiVoice/taskStart", {"appId": app, "jobId": job}))["status"] == "0"
+        jobs.append(job)
+    robot = Robot(services)
+    assert await robot.tick() == 2
+    assert await robot.tick() == 0  # the redial waits its 30 minutes; the other task is done
+    clock.advance(31 * 60)
+    assert await robot.tick() == 1
+    assert await robot.tick() == 0  # one redial only
+    query = {
+        "current": 1,
+        "size": 10,
+        "params": {"appId": app, "startTime": "2026-11-30 00:00:00", "endTime": "2026-12-01 00:00:00"},
+    }
+    records = (await post(client, caller, "/v3/AiVoice/recordQuery", query))["data"]["records"]
+    by_job: dict[str, list[str]] = {}
+    for r in records:
+        assert r["resultStatus"] == "NO_ANSWER" and r["callDetailList"] == []
+        by_job.setdefault(r["callJobId"], []).append(r["redialTimes"])
+    assert by_job == {str(jobs[0]): ["0", "1"], str(jobs[1]): ["0"]}
+    listed = await post(client, caller, "/v3/AiVoice/taskList", {"current": 1, "size": 10, "params": {"appId": app}})
+    assert {r["status"] for r in listed["data"]["records"]} == {"COMPLETED"}

@@ -213,11 +213,16 @@ async def running_tasks(conn: AsyncConnection) -> list[dict[str, Any]]:
     return _rows(await conn.execute(q))
 
 
-async def claim_customers(conn: AsyncConnection, task_id: int, limit: int) -> list[dict[str, Any]]:
-    """Up to ``limit`` waiting customers, marked CALLING (a row another worker took first is skipped)."""
+async def claim_customers(
+    conn: AsyncConnection, task_id: int, limit: int, now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """Up to ``limit`` waiting customers due at ``now``, marked CALLING (a row another worker took first is
+    skipped)."""
     c = aivoice_customers.c
     busy = int(await conn.scalar(sa.select(sa.func.count()).where(c.task_id == task_id, c.status == CALLING)) or 0)
     q = sa.select(aivoice_customers).where(c.task_id == task_id, c.status == WAITING).order_by(c.id)
+    if now is not None:
+        q = q.where(sa.or_(c.next_at.is_(None), c.next_at <= now))
     claimed = []
     for row in _rows(await conn.execute(q.limit(max(limit - busy, 0)))):
         done = await conn.execute(
@@ -243,10 +248,12 @@ async def release_calling(conn: AsyncConnection) -> int:
     return int(result.rowcount or 0)
 
 
-async def finish_call(conn: AsyncConnection, record: dict[str, Any]) -> None:
+async def finish_call(conn: AsyncConnection, record: dict[str, Any], redial_at: datetime | None = None) -> None:
+    """Keep the record; the customer is DONE, or WAITING again until ``redial_at``."""
     await conn.execute(aivoice_calls.insert().values(**record))
+    values: dict[str, Any] = {"status": DONE} if redial_at is None else {"status": WAITING, "next_at": redial_at}
     await conn.execute(
-        aivoice_customers.update().where(aivoice_customers.c.id == record["customer_id"]).values(status=DONE)
+        aivoice_customers.update().where(aivoice_customers.c.id == record["customer_id"]).values(**values)
     )
 
 

@@ -84,6 +84,7 @@ aivoice_customers = sa.Table(
     sa.Column("properties", sa.JSON, nullable=False),
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_at", UtcDateTime, nullable=True),  # a redial waits until then
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.UniqueConstraint("task_id", "phone_number", name="uq_aivoice_customers_task_number"),
 )

@@ -56,6 +56,7 @@ class Persona:
     replies: tuple[Reply, ...]
     voice: str = "en-us"
     wpm: int = 160
+    answers: bool = True  # False: the call rings out (NO_ANSWER)
 
     def reply(self, turn: int) -> Reply:
         return self.replies[turn] if turn < len(self.replies) else Reply()
@@ -67,4 +68,5 @@ PERSONAS: dict[str, Persona] = {
     "later": Persona("later", (Reply("I am busy call me later"),), voice="en", wpm=140),
     "keys": Persona("keys", (Reply(keys="1"),)),
     "silent": Persona("silent", ()),
+    "noanswer": Persona("noanswer", (), answers=False),
 }

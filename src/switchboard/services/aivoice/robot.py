@@ -20,6 +20,7 @@ import orjson
 
 from switchboard.connectors.asr.base import Recogniser, engine
 from switchboard.domain.aivoice import tasks as rules
+from switchboard.domain.aivoice.dialog import Dialog
 from switchboard.domain.aivoice.flow import Flow, parse_flow
 from switchboard.domain.aivoice.records import push_body
 from switchboard.services.aivoice.conversation import Outcome, run_with_persona
@@ -57,7 +58,7 @@ class Robot:
     async def _run_task(self, task: dict[str, Any]) -> int:
         async with self.s.db.write() as conn:
             flow_row = await store.get_flow(conn, task["account_id"], task["flow_id"])
-            claimed = await store.claim_customers(conn, task["id"], task["robot_count"])
+            claimed = await store.claim_customers(conn, task["id"], task["robot_count"], self.s.clock.now())
             if not claimed and await store.open_customers(conn, task["id"]) == 0:
                 await store.update_task(conn, task["id"], {"status": rules.COMPLETED, "updated_at": self.s.clock.now()})
         if not claimed or flow_row is None:
@@ -72,10 +73,15 @@ class Robot:
         properties = {"name": customer["name"], **customer["properties"]}
         persona = PERSONAS.get(properties.get("persona", "agrees"), PERSONAS["agrees"])
         started = self.s.clock.now()
-        outcome = await asyncio.to_thread(run_with_persona, flow, properties, persona, asr)
-        record = self._record(task, customer, outcome, started)
+        if persona.answers:
+            outcome = await asyncio.to_thread(run_with_persona, flow, properties, persona, asr)
+            record = self._record(task, customer, outcome, started)
+        else:
+            record = self._record(task, customer, Outcome(Dialog.of(flow, properties), "", []), started)
+            record.update(result_status="NO_ANSWER", hangup_by=None)
+        redial_at = self._redial_at(task, customer, record["result_status"])
         async with self.s.db.write() as conn:
-            await store.finish_call(conn, record)
+            await store.finish_call(conn, record, redial_at)
             app = await tenants.get_app(conn, task["app_id"])
             if app is not None and app.call_url:
                 await pushes.enqueue(
@@ -90,6 +96,14 @@ class Robot:
                 )
         if app is not None and app.call_url:
             self.s.wakeups.setdefault("callbacks", asyncio.Event()).set()
+
+    def _redial_at(self, task: dict[str, Any], customer: dict[str, Any], result: str) -> Any:
+        """When to call again: only if the task redials on this result and attempts are left."""
+        if not task["redial"] or result not in task["redial_conditions"]:
+            return None
+        if customer["attempts"] >= task["redial_count"]:
+            return None
+        return self.s.clock.now() + timedelta(minutes=task["redial_interval"])
 
     def _record(self, task: dict[str, Any], customer: dict[str, Any], outcome: Outcome, started: Any) -> dict[str, Any]:
         dialog = outcome.dialog

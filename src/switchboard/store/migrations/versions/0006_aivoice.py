@@ -95,6 +95,7 @@ def upgrade() -> None:
         sa.Column("properties", sa.JSON(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("attempts", sa.Integer(), server_default="0", nullable=False),
+        _at("next_at", True),
         _at("created_at"),
         sa.ForeignKeyConstraint(
             ["task_id"], ["aivoice_tasks.id"], name=op.f("fk_aivoice_customers_task_id_aivoice_tasks")
