@@ -7,15 +7,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 
 from switchboard.api import aivoice_schemas as ais
 from switchboard.api import schemas
-from switchboard.api.deps import Call, authenticated, read_params, services_of
+from switchboard.api.deps import Call, authenticated
 from switchboard.api.responses import JsonResponse, ok
-from switchboard.api.wire import text
-from switchboard.auth.authenticate import Authenticator
-from switchboard.auth.ip import client_address
 from switchboard.errors import Product
 from switchboard.services.aivoice.flows import Flows
 from switchboard.services.aivoice.tasks import Tasks, record_query
@@ -24,26 +21,7 @@ router = APIRouter()
 AiCall = Annotated[Call, Depends(authenticated(Product.AIVOICE))]
 
 
-async def paged(request: Request) -> Call:
-    """For the paged calls (A11, A12): their appId is ``params.appId``, not a top-level field."""
-    product = Product.AIVOICE
-    request.state.product = product
-    params = await read_params(request, product)
-    inner = params.get("params")
-    services = services_of(request)
-    peer = request.client.host if request.client else None
-    ip = client_address(peer, request.headers.get("x-forwarded-for"), services.settings.trusted_proxies)
-    principal = await Authenticator(services).authenticate(
-        product,
-        request.headers,
-        ip,
-        app_id=text(inner, "appId") if isinstance(inner, dict) else None,
-        app_required=True,
-    )
-    return Call(product=product, principal=principal, params=params, method=request.method, services=services)
-
-
-AiPagedCall = Annotated[Call, Depends(paged)]
+AiPagedCall = Annotated[Call, Depends(authenticated(Product.AIVOICE, app_in="params"))]
 
 
 @router.post(

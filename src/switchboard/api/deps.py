@@ -75,8 +75,18 @@ async def read_body(request: Request) -> bytes:
     return b"".join(chunks)
 
 
-def authenticated(product: Product, *, app: bool = True) -> Callable[[Request], Awaitable[Call]]:
-    """A dependency for routes of ``product``; ``app`` says whether the route needs an appId."""
+def _holder(params: dict[str, Any], name: str | None) -> dict[str, Any]:
+    if name is None:
+        return params
+    inner = params.get(name)
+    return inner if isinstance(inner, dict) else {}
+
+
+def authenticated(
+    product: Product, *, app: bool = True, app_in: str | None = None
+) -> Callable[[Request], Awaitable[Call]]:
+    """A dependency for routes of ``product``; ``app`` says whether the route needs an appId, ``app_in`` names
+    the object that holds it when it is not top-level (the AI-voice paged calls: ``params.appId``)."""
 
     async def dependency(request: Request) -> Call:
         request.state.product = product
@@ -88,7 +98,7 @@ def authenticated(product: Product, *, app: bool = True) -> Callable[[Request], 
             product,
             request.headers,
             ip,
-            app_id=text(params, "appId", "appid") if app else None,
+            app_id=text(_holder(params, app_in), "appId", "appid") if app else None,
             app_required=app,
         )
         return Call(product=product, principal=principal, params=params, method=request.method, services=services)
