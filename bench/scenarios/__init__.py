@@ -14,6 +14,7 @@ from bench.scenarios.ceiling import CeilingScenario
 from bench.scenarios.deliver import DeliverScenario
 from bench.scenarios.jasmin import JasminScenario
 from bench.scenarios.kannel import KannelScenario
+from bench.scenarios.robot import RobotScenario
 
 SCENARIOS: list[Scenario] = [
     CeilingScenario(),
@@ -23,6 +24,7 @@ SCENARIOS: list[Scenario] = [
     KannelScenario(),
     CallsScenario(),
     CampaignScenario(),
+    RobotScenario(),
 ]
 
 

@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     replay_protection: bool = False
     # Calls of one account in progress at once, across every voice worker (0: no limit); the rest wait queued.
     max_calls_per_account: int = Field(default=50, ge=0)
+    # Robot calls one AI-voice task may run at once (robotCount above it is refused with -52).
+    aivoice_max_robots: int = Field(default=20, ge=1)
+    # Speech recognition engine of the robot calls ("pocketsphinx", offline; see docs/aivoice.md).
+    aivoice_asr: str = "pocketsphinx"
     # Seconds a dispatch worker holds claimed messages; a dead worker's messages are claimed again after it.
     dispatch_lease: int = Field(default=60, ge=1)
     # Days that messages, reports and inbound messages are kept (the API's query windows assume 90).

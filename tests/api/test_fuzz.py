@@ -316,7 +316,10 @@ def _reuse(harness: Harness, case: schemathesis.Case, variant: int) -> None:
     if not isinstance(container, dict):
         return
     voice = case.path.startswith("/v3/voice/")
-    container["appId"] = harness.caller.apps["voice" if voice else "sms"]
+    ai = case.path.startswith("/v3/AiVoice/")
+    container["appId"] = harness.caller.apps["aivoice" if ai else "voice" if voice else "sms"]
+    if ai and isinstance(container.get("params"), dict):
+        container["params"]["appId"] = container["appId"]
     replacements: dict[str, Callable[[], Any]] = {
         "verificationId": lambda: harness.verification_ids[variant % len(harness.verification_ids)],
         "msgIds": lambda: ",".join(harness.msg_ids[-(1 + variant % 4) :]),
@@ -403,7 +406,8 @@ def _past_authentication(harness: Harness) -> int:
 def test_the_document_describes_every_operation(harness: Harness, api_schema: schemathesis.BaseSchema) -> None:
     document = api_schema.raw_schema
     labels = [f"{m.upper()} {p}" for p, item in document["paths"].items() for m in item if p.startswith("/v3/")]
-    assert labels == OPERATIONS and len(labels) == 60  # 29 + OTP management, postback/backfill, campaigns, phones
+    assert labels == OPERATIONS and len(labels) == 73  # 29 + OTP management, postback, campaigns, phones, AI voice
+    assert len([label for label in labels if label.split(" ", 1)[1].startswith("/v3/AiVoice/")]) == 13
     assert len([label for label in labels if label.split(" ", 1)[1].startswith("/v3/voice/")]) == 21
     assert document["components"]["securitySchemes"]["SignedHeaders"]["name"] == "Api-Key"
     for label in labels:

@@ -75,6 +75,13 @@ async def read_body(request: Request, max_body: int = MAX_BODY) -> bytes:
     return b"".join(chunks)
 
 
+def _holder(params: dict[str, Any], name: str | None) -> dict[str, Any]:
+    if name is None:
+        return params
+    inner = params.get(name)
+    return inner if isinstance(inner, dict) else {}
+
+
 def authenticated(
     product: Product,
     *,
@@ -82,8 +89,10 @@ def authenticated(
     app_optional: bool = False,
     restricted_keys: bool = False,
     max_body: int = MAX_BODY,
+    app_in: str | None = None,
 ) -> Callable[[Request], Awaitable[Call]]:
-    """A dependency for routes of ``product``; ``app`` says whether the route needs an appId. With
+    """A dependency for routes of ``product``; ``app`` says whether the route needs an appId, ``app_in`` names
+    the object that holds it when it is not top-level (the AI-voice paged calls: ``params.appId``). With
     ``app_optional`` an appId is checked when the request gives one (the principal has no app otherwise): for
     calls whose app follows from what they name (a verification, a template), which clients send without it.
     ``max_body`` raises the body limit for the few requests that carry bulk data (group-call tasks).
@@ -103,7 +112,7 @@ def authenticated(
             product,
             request.headers,
             ip,
-            app_id=text(params, "appId", "appid") if app or app_optional else None,
+            app_id=text(_holder(params, app_in), "appId", "appid") if app or app_optional else None,
             app_required=app,
         )
         if principal.key.allowed_apps is not None and not (app or app_optional or restricted_keys):

@@ -6,6 +6,7 @@ from fastapi import APIRouter, FastAPI
 
 from switchboard.api import (
     account,
+    aivoice,
     carrier_callbacks,
     otp,
     otp_manage,
@@ -29,6 +30,7 @@ MOUNTS: list[tuple[APIRouter, Product, str, tuple[str, ...]]] = [
     (postback.router, Product.SMS, "/v3", ("/sms",)),
     (voice_campaigns.router, Product.VOICE, "/v3/voice", ("/voice",)),
     (voice_phones.router, Product.VOICE, "/v3/voice", ("/voice",)),
+    (aivoice.router, Product.AIVOICE, "/v3/AiVoice", ("/aivoice", "/v3/aivoice")),
 ]
 
 # Longest first, so /v3/voice wins over /v3.

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from switchboard.cli import aivoice as aivoice_cli
 from switchboard.cli import campaigns, catalog, client, delivery, server, smsc, tenancy, users
 from switchboard.cli import smpp as smpp_cli
 from switchboard.cli import voice as voice_cli
@@ -59,6 +60,7 @@ app.add_typer(campaigns.campaign_app, name="campaign")
 app.add_typer(phone_app, name="phone")
 app.add_typer(smpp_cli.smpp_account_app, name="smpp-account")
 app.command("smpp-server")(smpp_cli.smpp_server)
+app.add_typer(aivoice_cli.aivoice_app, name="aivoice")
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from switchboard.services.context import Services
 from switchboard.services.wakeups import WakeBus
 from switchboard.workers.campaigns import run_campaigns
+from switchboard.workers.robot import run_robot
 from switchboard.workers.roles import run_callbacks, run_dispatch, run_scheduler
 from switchboard.workers.sip import run_sip
 from switchboard.workers.voice import run_voice
@@ -22,6 +23,7 @@ ROLES: dict[str, Role] = {
     "voice": run_voice,
     "campaigns": run_campaigns,
     "sip": run_sip,
+    "robot": run_robot,
 }
 
 

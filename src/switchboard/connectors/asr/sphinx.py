@@ -1,0 +1,94 @@
+"""The offline default engine: CMU pocketsphinx with the English model its wheel ships.
+
+The model is trained on 16 kHz audio, so telephone audio (8 kHz) is upsampled by linear interpolation
+before decoding; decoding runs against a JSGF grammar of the flow's phrases, each whole, with an optional
+lead-in ("i", "i am") and tail ("please", "thanks", "thank you"). A free loop of words was tried and is far
+less accurate (the commonest short words absorb everything). Phrases with a word the dictionary lacks are
+left out.
+"""
+
+from __future__ import annotations
+
+import array
+import threading
+from typing import Any
+
+from switchboard.connectors.asr.base import AsrError, Hypothesis
+from switchboard.domain.aivoice.flow import normalise
+
+LEAD_INS = ("i", "i am")
+TAILS = ("please", "thanks", "thank you")
+
+
+def upsample(pcm8k: bytes) -> bytes:
+    """8 kHz to 16 kHz 16-bit mono: each sample followed by the mean of it and the next."""
+    src = array.array("h", pcm8k[: len(pcm8k) // 2 * 2])
+    if not src:
+        return b""
+    out = array.array("h", bytes(4 * len(src)))
+    last = len(src) - 1
+    for i, sample in enumerate(src):
+        out[2 * i] = sample
+        out[2 * i + 1] = (sample + src[min(i + 1, last)]) // 2
+    return out.tobytes()
+
+
+class SphinxRecogniser:
+    def __init__(self, phrases: list[str]) -> None:
+        try:
+            from pocketsphinx import Decoder
+        except ImportError as exc:  # pragma: no cover - a dependency of the package
+            raise AsrError("pocketsphinx is not installed") from exc
+        self._decoder_class = Decoder
+        first = self._make()
+        lookup = first.lookup_word
+        wanted = sorted({" ".join(normalise(p)) for p in phrases} - {""})
+        known = [p for p in wanted if all(lookup(w) is not None for w in p.split())]
+        if not known:
+            raise AsrError("no phrase of the flow is in the recogniser's dictionary")
+        grammar = (
+            "#JSGF V1.0; grammar flow; public <utt> = [<lead>] <phrase> [<tail>] ;"
+            f" <lead> = {' | '.join(LEAD_INS)} ; <tail> = {' | '.join(TAILS)} ;"
+            f" <phrase> = {' | '.join(known)} ;"
+        )
+        self._grammar = grammar
+        self.vocabulary = tuple(known)
+        self._lock = threading.Lock()
+        self._free = [self._prepare(first)]
+
+    def _make(self) -> Any:
+        return self._decoder_class(samprate=16000, lm=None, loglevel="FATAL")
+
+    def _prepare(self, decoder: Any) -> Any:
+        decoder.add_jsgf_string("flow", self._grammar)
+        decoder.activate_search("flow")
+        return decoder
+
+    def warm(self, decoders: int) -> None:
+        """Build decoders up front (each loads the acoustic model: about a second), one per concurrent call."""
+        while len(self._free) < decoders:
+            decoder = self._prepare(self._make())
+            with self._lock:
+                self._free.append(decoder)
+
+    def _acquire(self) -> Any:
+        """A decoder of the pool (one more is built when every decoder is busy: calls decode in parallel)."""
+        with self._lock:
+            if self._free:
+                return self._free.pop()
+        return self._prepare(self._make())
+
+    def recognise(self, pcm8k: bytes) -> Hypothesis:
+        audio = upsample(pcm8k)
+        if not audio:
+            return Hypothesis("")
+        decoder = self._acquire()
+        try:
+            decoder.start_utt()
+            decoder.process_raw(audio, full_utt=True)
+            decoder.end_utt()
+            hyp = decoder.hyp()
+        finally:
+            with self._lock:
+                self._free.append(decoder)
+        return Hypothesis(hyp.hypstr, hyp.score) if hyp is not None else Hypothesis("")

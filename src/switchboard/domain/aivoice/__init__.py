@@ -1,0 +1,1 @@
+"""Intelligent (AI) voice: dialog flows, intent matching and task rules, as pure functions over data."""

@@ -1,0 +1,1 @@
+"""Intelligent voice services: flows, lines, tasks and customers, the robot conversation."""
