@@ -79,6 +79,23 @@ def _figures(m: Measurement) -> dict[str, float | None]:
     }
 
 
+def references(ctx: Context, scenario: str) -> dict[str, float]:
+    """The SMPP ceilings and Switchboard's single-number delivery runs a peer's figures are compared with: those
+    of this bench run, measured here (under ``scenario``) when "deliver" did not run."""
+    ceilings = ceilings_of(ctx)
+    if not ceilings:
+        ctx.step(f"{scenario}: SMSC sink for the SMPP ceiling (deliver did not run)")
+        try:
+            with running_harness("ceiling") as harness:
+                ceilings = smpp_ceilings(ctx, scenario, harness)
+        except BenchError as exc:
+            ctx.fail(f"{scenario}/ceiling", exc)
+    if not switchboard_runs(ctx):
+        for backend in ctx.config.backends:
+            deliver_switchboard(ctx, scenario, backend, ("burst", "single"), ceilings)
+    return ceilings
+
+
 def end_to_end(
     ctx: Context, reference: str = f"jasmin {REFERENCE_VERSION}", peer: str = "jasmin"
 ) -> Measurement | None:
@@ -146,17 +163,7 @@ class JasminScenario:
     )
 
     def run(self, ctx: Context) -> None:
-        ceilings = ceilings_of(ctx)
-        if not ceilings:
-            ctx.step("jasmin: SMSC sink for the SMPP ceiling (deliver did not run)")
-            try:
-                with running_harness("ceiling") as harness:
-                    ceilings = smpp_ceilings(ctx, self.name, harness)
-            except BenchError as exc:
-                ctx.fail("jasmin/ceiling", exc)
-        if not switchboard_runs(ctx):
-            for backend in ctx.config.backends:
-                deliver_switchboard(ctx, self.name, backend, ("burst", "single"), ceilings)
+        ceilings = references(ctx, self.name)
         ctx.step(f"jasmin: starting Jasmin {VERSION} (virtualenv bench/.cache/jasmin-venv, RabbitMQ, Redis)")
         try:
             burst, measurement = self._measure(ctx, ceilings)

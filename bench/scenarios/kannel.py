@@ -17,8 +17,8 @@ from bench.errors import BenchError
 from bench.results import Extra, Measurement
 from bench.sbserver import Target
 from bench.scenarios.base import Context
-from bench.scenarios.deliver import burst_size, deliver_switchboard, drain_limit, smpp_ceilings
-from bench.scenarios.jasmin import BIND_TIMEOUT_S, ceilings_of, comparison, end_to_end, switchboard_runs
+from bench.scenarios.deliver import burst_size, drain_limit
+from bench.scenarios.jasmin import BIND_TIMEOUT_S, comparison, end_to_end, references, switchboard_runs
 
 
 class KannelScenario:
@@ -26,17 +26,7 @@ class KannelScenario:
     description = "Kannel (Debian: bearerbox + smsbox sendsms, DLRs by URL) through the same SMSC sink, vs Switchboard"
 
     def run(self, ctx: Context) -> None:
-        ceilings = ceilings_of(ctx)
-        if not ceilings:
-            ctx.step("kannel: SMSC sink for the SMPP ceiling (deliver did not run)")
-            try:
-                with running_harness("ceiling") as harness:
-                    ceilings = smpp_ceilings(ctx, self.name, harness)
-            except BenchError as exc:
-                ctx.fail("kannel/ceiling", exc)
-        if not switchboard_runs(ctx):
-            for backend in ctx.config.backends:
-                deliver_switchboard(ctx, self.name, backend, ("burst", "single"), ceilings)
+        ceilings = references(ctx, self.name)
         version = kannel.version()
         ctx.step(f"kannel: starting Kannel {version} (bearerbox + smsbox)")
         try:
