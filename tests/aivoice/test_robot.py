@@ -32,6 +32,7 @@ async def test_robot_calls_in_window_with_concurrency_and_records_transcripts(
     clock: FakeClock,
 ) -> None:
     app = ready["app"]
+    services.settings.push_allowed_networks = ["127.0.0.0/8"]  # the robot's pushes go to a local port
     await Tenancy(services).update_app(app, call_url="http://127.0.0.1:9/robot")
     job = (await post(client, caller, "/v3/AiVoice/taskAdd", task_body(ready, robotCount=3)))["data"]
     body = {"appId": app, "jobId": job, "customerPersons": PEOPLE}

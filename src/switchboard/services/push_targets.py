@@ -66,7 +66,7 @@ def url_problem(url: str, allowed_networks: Sequence[str]) -> str | None:
         return "must not contain credentials"
     literal = _literal_address(host)
     if literal is not None and not address_allowed(literal, parse_networks(allowed_networks)):
-        return f"must not target {REFUSED}"
+        return "must target a public address (or a network in SWITCHBOARD_PUSH_ALLOWED_NETWORKS)"
     return None
 
 
