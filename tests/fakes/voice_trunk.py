@@ -48,6 +48,8 @@ class FakeTrunk:
 
     async def place(self, call: CallRequest, hangup: asyncio.Event) -> CallResult:
         script = self.scripts.get(call.callee, self.default)
+        if call.before_invite is not None:
+            await call.before_invite()  # like the SIP trunk: raises when the call must not be dialled
         self.placed.append(call)
         self.started_at.append(time.monotonic())
         self.running += 1

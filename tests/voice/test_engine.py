@@ -4,6 +4,7 @@ recalls, failover, routes, caps, lost calls and shutdown."""
 from __future__ import annotations
 
 import asyncio
+import datetime
 import json
 import time
 from typing import Any
@@ -26,6 +27,7 @@ from tests.voice.conftest import IN, US
 
 pytestmark = [pytest.mark.usefixtures("voice_rates"), pytest.mark.timeout(60)]
 CALL_URL = "http://receiver.test/calls"
+LEASE = datetime.timedelta(seconds=60)
 LONG = "Your verification code is 1 2 3 4. " * 8  # about 16 s of speech: 9 loops pass the 120 s cap
 
 
@@ -241,18 +243,35 @@ async def test_concurrency_and_call_rate_caps_per_trunk(services: Services, call
     assert min(gaps) >= 0.09
 
 
-async def test_a_call_whose_worker_died_ends_as_lost_and_is_refunded(
+async def test_a_call_claimed_by_a_worker_that_died_before_dialling_is_queued_again_and_placed_once(
+    services: Services, caller: Caller, clock: FakeClock
+) -> None:
+    voice_id = await send_code(services, caller)
+    async with services.db.write() as conn:
+        claimed = await store.claim_due(conn, now=clock.now(), lease=LEASE, limit=10, owner="07:dead")
+    assert [c["voice_id"] for c in claimed] == [voice_id]
+    trunk = FakeTrunk("t1")
+    engine = await engine_with(services, trunk)
+    assert await engine.sweep() == 0
+    clock.advance(61)
+    assert await engine.sweep() == 1
+    row = await call_row(services, voice_id)
+    assert (row["status"], row["attempts"], row["claimed_by"], row["lease_until"]) == ("queued", 0, None, None)
+    await run_until_idle(engine)
+    row = await call_row(services, voice_id)
+    assert (row["status"], row["attempts"], row["termination_code"]) == ("done", 1, "200")
+    assert row["dialed_at"] is not None and len(trunk.placed) == 1
+
+
+async def test_a_call_dialled_by_a_worker_that_died_ends_as_lost_and_is_refunded(
     services: Services, caller: Caller, clock: FakeClock
 ) -> None:
     start = await money(services, caller.new.account.id)
     voice_id = await send_code(services, caller)
     async with services.db.write() as conn:
-        claimed = await store.claim_due(
-            conn, now=clock.now(), lease=__import__("datetime").timedelta(seconds=60), limit=10
-        )
-    assert [c["voice_id"] for c in claimed] == [voice_id]
+        claimed = await store.claim_due(conn, now=clock.now(), lease=LEASE, limit=10, owner="07:dead")
+        assert await store.mark_dialing(conn, int(claimed[0]["id"]), "07:dead", clock.now())
     engine = await engine_with(services, FakeTrunk("t1"))
-    assert await engine.sweep() == 0
     clock.advance(61)
     assert await engine.sweep() == 1
     row = await call_row(services, voice_id)
@@ -260,6 +279,43 @@ async def test_a_call_whose_worker_died_ends_as_lost_and_is_refunded(
     assert await money(services, caller.new.account.id) == start
     await run_until_idle(engine)
     assert engine.trunks.slots["t1"].trunk.placed == []  # type: ignore[attr-defined]
+
+
+async def test_a_call_is_marked_dialled_once_and_only_by_its_holder(
+    services: Services, caller: Caller, clock: FakeClock
+) -> None:
+    await send_code(services, caller)
+    async with services.db.write() as conn:
+        (row,) = await store.claim_due(conn, now=clock.now(), lease=LEASE, limit=10, owner="01:a")
+        assert not await store.mark_dialing(conn, int(row["id"]), "01:b", clock.now())
+        assert await store.mark_dialing(conn, int(row["id"]), "01:a", clock.now())
+        assert not await store.mark_dialing(conn, int(row["id"]), "01:a", clock.now())
+
+
+async def test_a_worker_that_lost_its_claim_does_not_dial(services: Services, caller: Caller) -> None:
+    trunk = FakeTrunk("t1")
+    voice_id = await send_code(services, caller)
+    engine = await engine_with(services, trunk)
+    async with services.db.write() as conn:
+        (row,) = await store.claim_due(conn, now=engine.s.clock.now(), lease=LEASE, limit=10, owner="02:other")
+    await engine._call(row, asyncio.Event())
+    assert trunk.placed == []
+    assert (await call_row(services, voice_id))["status"] == "calling"
+
+
+async def test_at_start_up_a_node_takes_back_what_its_previous_process_left_calling(
+    services: Services, caller: Caller, clock: FakeClock
+) -> None:
+    first, second, third = [await send_code(services, caller) for _ in range(3)]
+    engine = await engine_with(services, FakeTrunk("t1"))
+    async with services.db.write() as conn:
+        rows = await store.claim_due(conn, now=clock.now(), lease=LEASE, limit=2, owner=f"{engine.node}gone")
+        await store.claim_due(conn, now=clock.now(), lease=LEASE, limit=1, owner="55:alive")
+        assert await store.mark_dialing(conn, int(rows[0]["id"]), f"{engine.node}gone", clock.now())
+    assert await engine.reclaim_own() == 2  # no lease had to run out
+    statuses = [(await call_row(services, v))["status"] for v in (first, second, third)]
+    assert statuses == ["done", "queued", "calling"]  # dialled: lost; never dialled: queued; another node's: kept
+    assert (await call_row(services, first))["termination_code"] == "500"
 
 
 async def test_shutdown_puts_a_ringing_call_back_in_the_queue(services: Services, caller: Caller) -> None:
@@ -297,17 +353,15 @@ async def test_leases_are_renewed_while_a_call_runs(
 async def test_an_account_never_has_more_calls_in_progress_than_its_limit(
     services: Services, caller: Caller, clock: FakeClock
 ) -> None:
-    import datetime
-
     for _ in range(3):
         await send_code(services, caller)
-    lease = datetime.timedelta(seconds=60)
+    lease = LEASE
     async with services.db.write() as conn:
         first = await store.claim_due(conn, now=clock.now(), lease=lease, limit=10, per_account=2)
         assert len(first) == 2
         assert await store.claim_due(conn, now=clock.now(), lease=lease, limit=10, per_account=2) == []
     engine = await engine_with(services, FakeTrunk("t1"))
     clock.advance(61)
-    assert await engine.sweep() == 2  # the two calls end (their worker "died"); the third may now start
+    assert await engine.sweep() == 2  # the two calls (their worker "died" before dialling) are queued again
     async with services.db.write() as conn:
-        assert len(await store.claim_due(conn, now=clock.now(), lease=lease, limit=10, per_account=2)) == 1
+        assert len(await store.claim_due(conn, now=clock.now(), lease=lease, limit=10, per_account=2)) == 2

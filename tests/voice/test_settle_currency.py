@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from pathlib import Path
 
 import httpx
 import pytest
@@ -20,7 +21,8 @@ from tests.api import java_sdk
 from tests.conftest import Caller
 from tests.fakes.clock import FakeClock
 from tests.fakes.voice_trunk import FakeTrunk, Script
-from tests.voice.conftest import IN
+from tests.voice.campaign_helpers import Rig, call_rows, send_b, task, task_row
+from tests.voice.conftest import IN, upload
 from tests.voice.test_engine import engine_with, run_until_idle
 
 pytestmark = pytest.mark.timeout(60)
@@ -114,3 +116,30 @@ async def test_an_account_quoted_in_the_settlement_currency_leaves_them_empty(
         "",
         "",
     )
+
+
+async def test_the_calls_of_a_euro_task_carry_the_exchange_of_its_acceptance(
+    voice_client: httpx.AsyncClient, services: Services, clock: FakeClock, tmp_path: Path
+) -> None:
+    services.settings.exchange_rates = {"EUR": "1.08375"}
+    caller = await euro_caller(services, clock)
+    file_id = await upload(voice_client, caller, tmp_path, "promo.wav", seconds=1.0)
+    numbers = [f"9198765{i:05d}" for i in range(3)]
+    answer = await send_b(voice_client, caller, "/v3/voice/group/call/send", task(caller, file_id, numbers))
+    assert answer["code"] == "0", answer
+    campaign_id = int(answer["data"])
+    assert (await task_row(services, campaign_id))["quote_exchange"] == "1.08375"
+    services.settings.exchange_rates = {"EUR": "2"}  # a later change does not reach the task's calls
+    rig = await Rig(services, FakeTrunk("t1", default=Script(talk=30))).start()
+    try:
+        await rig.run_until(campaign_id, 2)
+    finally:
+        await rig.stop()
+    calls = await call_rows(services)
+    assert [c["quote_exchange"] for c in calls] == ["1.08375"] * 3
+    async with services.db.read() as conn:
+        bodies = [json.loads(b) for b in (await conn.execute(sa.select(pushes.c.body))).scalars().all()]
+    assert len(bodies) == 3
+    for pushed in bodies:
+        assert (pushed["currency"], pushed["quoteExchange"], pushed["cost"]) == ("EUR", "1.08375", "0.020000")
+        assert (pushed["settleRate"], pushed["settlePay"]) == ("0.021675", "0.021675")

@@ -265,12 +265,14 @@ def callee(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="SIP port (0: any).")] = 5080,
     scenario: Annotated[Path | None, typer.Option(help="Scenario (JSON file).")] = None,
+    journal: Annotated[Path | None, typer.Option(help="Append '<number> <Call-ID>' per call to this file.")] = None,
 ) -> None:
     """Run the simulated callee alone (point a trunk at it), until interrupted."""
     data = _scenario(scenario)
 
     async def main() -> None:
-        sim = await start_simulated_callee(data, host=host, port=port)
+        log = journal.open("a", encoding="utf-8") if journal else None
+        sim = await start_simulated_callee(data, host=host, port=port, journal=log)
         console.print(f"simulated callee listening on {sim.address[0]}:{sim.address[1]} (udp)")
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -278,6 +280,8 @@ def callee(
             loop.add_signal_handler(signum, stop.set)
         await stop.wait()
         await sim.stop()
+        if log is not None:
+            log.close()
 
     asyncio.run(main())
 

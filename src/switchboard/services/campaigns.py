@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from switchboard.auth.authenticate import Principal
+from switchboard.domain.fx import exchange_for
 from switchboard.domain.pricing import PriceList
 from switchboard.domain.voice import billing
 from switchboard.domain.voice import campaigns as rules
@@ -223,6 +224,10 @@ class CampaignService:
             "invalid_cnt": sum(1 for r in rows if r["state"] == store.INVALID),
             "bill_block": block,
             "currency": principal.account.currency,
+            # The exchange at acceptance: every call of the task records it (and a resend snapshots afresh).
+            "quote_exchange": exchange_for(
+                principal.account.currency, self.s.settings.settle_currency, self.s.settings.exchange_rates
+            ),
             "created_at": now,
             "updated_at": now,
         }

@@ -46,6 +46,8 @@ voice_campaigns = sa.Table(
     sa.Column("invalid_cnt", sa.Integer, nullable=False, server_default="0"),
     sa.Column("bill_block", sa.Integer, nullable=False),
     sa.Column("currency", sa.String(3), nullable=False),
+    # Settlement units per unit of `currency` at acceptance, copied onto each call (migration 0007g).
+    sa.Column("quote_exchange", sa.String(24), nullable=True),
     sa.Column("reserved", sa.BigInteger, nullable=False, server_default="0"),  # debited for the task in all
     sa.Column("pool", sa.BigInteger, nullable=False, server_default="0"),  # reserved, not yet on a call
     sa.Column("pool_gift", sa.BigInteger, nullable=False, server_default="0"),  # the gift part of the pool

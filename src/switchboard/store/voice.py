@@ -158,9 +158,16 @@ async def insert_calls(conn: AsyncConnection, rows: list[dict[str, Any]]) -> Non
 
 
 async def claim_due(
-    conn: AsyncConnection, *, now: datetime, lease: timedelta, limit: int, per_account: int = 0
+    conn: AsyncConnection,
+    *,
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+    per_account: int = 0,
+    owner: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Lease up to ``limit`` queued, due calls and mark them calling (``FOR UPDATE SKIP LOCKED`` on PostgreSQL).
+    """Lease up to ``limit`` queued, due calls and mark them calling (``FOR UPDATE SKIP LOCKED`` on PostgreSQL),
+    held by ``owner`` (the worker process) and not dialled yet.
 
     With ``per_account`` > 0 an account never has more calls in progress than that (counted across every
     worker): its further calls stay queued until some end."""
@@ -191,30 +198,76 @@ async def claim_due(
     result = await conn.execute(
         voice_calls.update()
         .where(voice_calls.c.id.in_(chosen), voice_calls.c.status == QUEUED)
-        .values(status=CALLING, lease_until=now + lease, attempts=voice_calls.c.attempts + 1)
+        .values(
+            status=CALLING,
+            lease_until=now + lease,
+            attempts=voice_calls.c.attempts + 1,
+            claimed_by=owner,
+            dialed_at=None,
+        )
         .returning(*voice_calls.c)
     )
     return sorted((dict(r._mapping) for r in result), key=lambda r: int(r["id"]))
 
 
-async def renew_leases(conn: AsyncConnection, ids: Sequence[int], until: datetime) -> None:
+async def renew_leases(conn: AsyncConnection, ids: Sequence[int], until: datetime, owner: str | None = None) -> None:
     if ids:
-        await conn.execute(
-            voice_calls.update()
-            .where(voice_calls.c.id.in_(list(ids)), voice_calls.c.status == CALLING)
-            .values(lease_until=until)
-        )
+        query = voice_calls.update().where(voice_calls.c.id.in_(list(ids)), voice_calls.c.status == CALLING)
+        if owner is not None:
+            query = query.where(voice_calls.c.claimed_by == owner)
+        await conn.execute(query.values(lease_until=until))
 
 
-async def orphaned(conn: AsyncConnection, *, now: datetime, limit: int) -> list[int]:
-    """Calls left calling by a worker that stopped renewing its lease."""
-    rows = await conn.execute(
-        sa.select(voice_calls.c.id)
-        .where(voice_calls.c.status == CALLING, voice_calls.c.lease_until < now)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
+async def mark_dialing(conn: AsyncConnection, call_id: int, owner: str | None, now: datetime) -> bool:
+    """Record that ``owner`` is about to send this attempt's INVITE; False when the call is no longer its own
+    (its lease ran out and another worker took it) or was dialled already: the caller must not dial."""
+    holder = voice_calls.c.claimed_by.is_(None) if owner is None else voice_calls.c.claimed_by == owner
+    result = await conn.execute(
+        voice_calls.update()
+        .where(voice_calls.c.id == call_id, voice_calls.c.status == CALLING, voice_calls.c.dialed_at.is_(None), holder)
+        .values(dialed_at=now)
     )
-    return [int(r[0]) for r in rows]
+    return result.rowcount == 1
+
+
+@dataclass(frozen=True)
+class Orphan:
+    id: int
+    dialed: bool
+
+
+async def orphaned(
+    conn: AsyncConnection, *, now: datetime, limit: int, node_prefix: str | None = None, other_than: str = ""
+) -> list[Orphan]:
+    """Calls left calling by a worker that stopped renewing its lease, or (``node_prefix``) held by an earlier
+    process of this node (the node claim guarantees it is gone), whatever their lease."""
+    held = voice_calls.c.status == CALLING
+    if node_prefix is None:
+        where = sa.and_(held, voice_calls.c.lease_until < now)
+    else:
+        where = sa.and_(held, voice_calls.c.claimed_by.startswith(node_prefix), voice_calls.c.claimed_by != other_than)
+    rows = await conn.execute(
+        sa.select(voice_calls.c.id, voice_calls.c.dialed_at).where(where).limit(limit).with_for_update(skip_locked=True)
+    )
+    return [Orphan(int(r[0]), r[1] is not None) for r in rows]
+
+
+async def requeue_undialed(conn: AsyncConnection, ids: Sequence[int], now: datetime) -> int:
+    """Put calls that were claimed but never dialled back in the queue (the attempt did not happen)."""
+    if not ids:
+        return 0
+    result = await conn.execute(
+        voice_calls.update()
+        .where(voice_calls.c.id.in_(list(ids)), voice_calls.c.status == CALLING, voice_calls.c.dialed_at.is_(None))
+        .values(
+            status=QUEUED,
+            due_at=now,
+            lease_until=None,
+            claimed_by=None,
+            attempts=sa.case((voice_calls.c.attempts > 0, voice_calls.c.attempts - 1), else_=0),
+        )
+    )
+    return int(result.rowcount)
 
 
 async def end_attempt(conn: AsyncConnection, call_id: int, values: dict[str, Any]) -> dict[str, Any] | None:
@@ -222,7 +275,7 @@ async def end_attempt(conn: AsyncConnection, call_id: int, values: dict[str, Any
     result = await conn.execute(
         voice_calls.update()
         .where(voice_calls.c.id == call_id, voice_calls.c.status == CALLING)
-        .values(lease_until=None, **values)
+        .values(lease_until=None, claimed_by=None, **values)
         .returning(*voice_calls.c)
     )
     row = result.first()

@@ -77,6 +77,10 @@ voice_calls = sa.Table(
     sa.Column("status", sa.String(16), nullable=False),  # queued | calling | done
     sa.Column("due_at", UtcDateTime, nullable=False),
     sa.Column("lease_until", UtcDateTime, nullable=True),
+    # The worker process holding a calling call ("<node>:<token>") and, once it sends the INVITE, when it did:
+    # a call whose holder died before dialling is queued again, one dialled is never dialled again (0007g).
+    sa.Column("claimed_by", sa.String(32), nullable=True),
+    sa.Column("dialed_at", UtcDateTime, nullable=True),
     sa.Column("trunk", sa.String(64), nullable=True),
     # Money in micro-units of `currency`: the price of one block, the reservation and the final cost.
     sa.Column("price", sa.BigInteger, nullable=False),

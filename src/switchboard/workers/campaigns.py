@@ -212,6 +212,7 @@ class CampaignRunner:
                     "reserved": reserved,
                     "paid_gift": paid_gift,
                     "currency": task["currency"],
+                    "quote_exchange": task["quote_exchange"],
                     "created_at": now,
                 }
             )

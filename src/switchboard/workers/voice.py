@@ -1,8 +1,12 @@
 """The voice worker role: claim queued calls, place them through trunks, settle each one.
 
-- Claiming: queued, due calls become ``calling`` with a lease (``FOR UPDATE SKIP LOCKED`` on PostgreSQL) that
-  the worker renews every 20 s while the call runs. A call whose lease ran out (its worker died) is ended
-  as lost ("500"), never dialled twice, and its reservation is refunded.
+- Claiming: queued, due calls become ``calling``, held by this process (``claimed_by``: node id and a token)
+  with a lease (``FOR UPDATE SKIP LOCKED`` on PostgreSQL) that the worker renews every 20 s while the call
+  runs. Just before its INVITE a call is marked dialled (``dialed_at``, a conditional update on the holder):
+  a call that lost its holder in between is not dialled. When a holder dies (its lease ran out, or at the
+  start of the next process of the same node, which the node claim proves is the only one), its calls that
+  were never dialled are queued again and placed once; those dialled are ended as lost ("500": the callee
+  was called, the outcome died with the process), never dialled twice, and refunded.
 - Routing: voice routes (by country, prefix, account) give the trunks in failover order; the next trunk is
   tried only when one fails before the callee is reached (no response, 5xx). With no trunk configured the
   built-in simulated callee answers (the sandbox). Each trunk has a calls-per-second pace and a cap on
@@ -18,151 +22,44 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from switchboard.connectors.voice.base import CallRequest, CallResult, VoiceTrunk
-from switchboard.connectors.voice.simulated import SimulatedCallee, start_simulated_callee
-from switchboard.connectors.voice.sip_trunk import SipTrunk, SipTrunkConfig
+from switchboard.connectors.voice.base import CallRequest, CallResult
 from switchboard.connectors.voice.trunk_health import INTERVAL as HEALTH_INTERVAL
-from switchboard.connectors.voice.trunk_health import TrunkHealth
-from switchboard.domain.routing import Route, choose_carriers
 from switchboard.domain.voice import billing, records, termination
-from switchboard.domain.voice.pacing import CpsPacer
-from switchboard.domain.voice.scenarios import CalleeScenario
 from switchboard.services.audio import AudioFiles
 from switchboard.services.context import Services
 from switchboard.services.tts import Tts
 from switchboard.store import pushes, tenants
 from switchboard.store import voice as store
 from switchboard.workers.loop import run_loop
+from switchboard.workers.voice_trunks import TrunkSet
+
+__all__ = ["NotOurs", "TrunkSet", "VoiceEngine", "finalize", "run_voice"]
 
 log = logging.getLogger("switchboard.voice")
 
 LEASE = timedelta(seconds=60)
 RENEW_EVERY = 20.0
 SWEEP_EVERY = 10.0
+SWEEP_BATCH = 100
 PRUNE_EVERY = 3600.0
 STOP_WAIT = 5.0
-MAX_ACTIVE = 500
-BUILTIN = "sandbox"
 
 
-@dataclass
-class Slot:
-    trunk: VoiceTrunk
-    limit: asyncio.Semaphore
-    pacer: CpsPacer
-    capacity: int
-    caller_id: str | None = None
+class NotOurs(Exception):
+    """The call is no longer held by this worker, or was dialled already: it must not be dialled here."""
 
 
 def when(epoch: float | None) -> datetime | None:
     return None if epoch is None else datetime.fromtimestamp(epoch, UTC)
-
-
-class TrunkSet:
-    """The trunks of this worker (built from the trunks table, or given by a test) and the voice routes."""
-
-    def __init__(self, services: Services, trunks: dict[str, tuple[VoiceTrunk, int, int]] | None = None) -> None:
-        self.s = services
-        self.given = trunks
-        self.slots: dict[str, Slot] = {}
-        self.routes: list[Route] = []
-        self.callees: list[SimulatedCallee] = []
-        self.health = TrunkHealth()
-
-    async def start(self) -> None:
-        async with self.s.db.read() as conn:
-            rows = [t for t in await store.list_trunks(conn) if t.enabled]
-            self.routes = await store.list_routes(conn)
-        if self.given is not None:
-            for name, (trunk, cps, concurrent) in self.given.items():
-                await self._add(name, trunk, cps, concurrent)
-            return
-        for row in rows:
-            try:
-                await self._add(row.name, await self._build(row), row.cps, row.max_concurrent, row.caller_id)
-            except (OSError, ValueError) as exc:
-                log.error("trunk %s cannot start: %s", row.name, exc)
-        if not self.slots:
-            log.info("no SIP trunk configured: calls go to the built-in simulated callee")
-            await self._add(BUILTIN, await self._simulated(BUILTIN, {}, None), 50, 500)
-
-    async def _build(self, row: store.Trunk) -> VoiceTrunk:
-        password = self.s.secrets.open(row.password_enc) if row.password_enc else None
-        if row.type == "simulated":
-            auth = (row.username, password) if row.username and password is not None else None
-            return await self._simulated(row.name, row.config, auth, username=row.username, password=password)
-        config = SipTrunkConfig(
-            name=row.name,
-            host=row.host,
-            port=row.port,
-            username=row.username,
-            password=password,
-            caller_id=row.caller_id,
-            local_host=row.config.get("local_host"),
-            local_port=int(row.config.get("local_port", 0)),
-        )
-        return SipTrunk(config, wall=self.s.clock.time)
-
-    async def _simulated(
-        self,
-        name: str,
-        scenario: dict[str, Any],
-        auth: tuple[str, str] | None,
-        *,
-        username: str | None = None,
-        password: str | None = None,
-    ) -> VoiceTrunk:
-        callee = await start_simulated_callee(CalleeScenario.of(scenario), auth=auth)
-        self.callees.append(callee)
-        host, port = callee.address
-        config = SipTrunkConfig(
-            name=name, host=host, port=port, local_host="127.0.0.1", username=username, password=password
-        )
-        return SipTrunk(config, wall=self.s.clock.time)
-
-    async def _add(self, name: str, trunk: VoiceTrunk, cps: int, concurrent: int, caller_id: str | None = None) -> None:
-        await trunk.start()
-        self.slots[name] = Slot(trunk, asyncio.Semaphore(concurrent), CpsPacer(cps), concurrent, caller_id)
-
-    async def reload_routes(self) -> None:
-        async with self.s.db.read() as conn:
-            self.routes = await store.list_routes(conn)
-
-    def choose(self, row: dict[str, Any]) -> list[str]:
-        return self.health.order(self._route(row))
-
-    def _route(self, row: dict[str, Any]) -> list[str]:
-        return choose_carriers(
-            self.routes,
-            list(self.slots),
-            country=row["country"],
-            number=row["callee"],
-            account_id=row["account_id"],
-            sender_id=None,
-        )
-
-    @property
-    def capacity(self) -> int:
-        return min(MAX_ACTIVE, sum(slot.capacity for slot in self.slots.values()))
-
-    async def stop(self) -> None:
-        for name, slot in self.slots.items():
-            try:
-                await slot.trunk.stop()
-            except Exception:
-                log.exception("trunk %s did not stop cleanly", name)
-        for callee in self.callees:
-            await callee.stop()
-        self.slots.clear()
 
 
 class VoiceEngine:
@@ -170,11 +67,26 @@ class VoiceEngine:
         self.s = services
         self.trunks = trunks
         self.active: dict[int, tuple[asyncio.Task[None], asyncio.Event]] = {}
-        self.counters = {"placed": 0, "answered": 0, "requeued": 0, "lost": 0}
+        self.counters = {"placed": 0, "answered": 0, "requeued": 0, "lost": 0, "reclaimed": 0}
         self._renewed = self._swept = self._pruned = time.monotonic()
+        self.node = f"{services.settings.node_id:02d}:"
+        self.owner = f"{self.node}{secrets.token_hex(6)}"
+        self._started = False
+
+    async def reclaim_own(self) -> int:
+        """At start-up (once the node claim is held): take back the calls an earlier process of this node
+        left calling, without waiting for their leases to run out."""
+        taken = 0
+        while found := await self.sweep(node=True):
+            taken += found
+        return taken
 
     async def step(self, batch: int = 100) -> int:
         """Housekeeping, then claim what the trunks can take and start those calls; returns how many."""
+        if not self._started:
+            self._started = True
+            if self.s.node_claim is not None:
+                await self.reclaim_own()
         await self._housekeeping()
         free = self.trunks.capacity - len(self.active)
         if free <= 0:
@@ -186,6 +98,7 @@ class VoiceEngine:
                 lease=LEASE,
                 limit=min(batch, free),
                 per_account=self.s.settings.max_calls_per_account,
+                owner=self.owner,
             )
         for row in claimed:
             hangup = asyncio.Event()
@@ -205,10 +118,11 @@ class VoiceEngine:
         if self.active and now - self._renewed >= RENEW_EVERY:
             self._renewed = now
             async with self.s.db.write() as conn:
-                await store.renew_leases(conn, list(self.active), self.s.clock.now() + LEASE)
+                await store.renew_leases(conn, list(self.active), self.s.clock.now() + LEASE, self.owner)
         if now - self._swept >= SWEEP_EVERY:
             self._swept = now
-            await self.sweep()
+            while await self.sweep() == SWEEP_BATCH:
+                pass
             await self.trunks.reload_routes()
         if now - self._pruned >= PRUNE_EVERY:
             self._pruned = now
@@ -226,6 +140,8 @@ class VoiceEngine:
         try:
             result = await self._place(row, hangup)
             await self.settle(row, result)
+        except NotOurs:
+            log.warning("call %s changed holder before it was dialled: not dialled here", row["voice_id"])
         except Exception:
             log.exception("call %s failed; its lease will expire and it ends as lost", row["voice_id"])
 
@@ -238,6 +154,13 @@ class VoiceEngine:
         if not names:
             return CallResult(termination.NO_ROUTE, "No route to destination", None, False, now, ended_at=now)
         result: CallResult | None = None
+        marked = False
+
+        async def mark() -> None:
+            nonlocal marked
+            await self._mark_dialing(row)
+            marked = True
+
         loop = asyncio.get_running_loop()
         for name in names:
             slot = self.trunks.slots[name]
@@ -249,6 +172,7 @@ class VoiceEngine:
                 loops=row["loop_count"],
                 max_ringing=float(row["max_ringing"]),
                 max_duration=float(row["max_duration"]) if row["max_duration"] else None,
+                before_invite=None if marked else mark,
             )
             async with slot.limit:
                 wait = slot.pacer.reserve(loop.time())
@@ -265,6 +189,11 @@ class VoiceEngine:
             now = self.s.clock.time()
             return CallResult(487, termination.SHUTDOWN, None, False, now, ended_at=now)
         return result
+
+    async def _mark_dialing(self, row: dict[str, Any]) -> None:
+        async with self.s.db.write() as conn:
+            if not await store.mark_dialing(conn, int(row["id"]), self.owner, self.s.clock.now()):
+                raise NotOurs(row["voice_id"])
 
     async def settle(self, row: dict[str, Any], result: CallResult) -> None:
         """Record an attempt: final (charge, refund, push), again later (recall), or again now (shutdown)."""
@@ -301,12 +230,18 @@ class VoiceEngine:
                 return
             await finalize(conn, row, {**values, **sent, "status": store.DONE, "cost": charged.cost}, now)
 
-    async def sweep(self, limit: int = 100) -> int:
-        """End calls whose worker stopped renewing their lease: lost, refunded, pushed."""
+    async def sweep(self, limit: int = SWEEP_BATCH, *, node: bool = False) -> int:
+        """Take back the calls of a holder that died (its lease ran out; with ``node``, an earlier process of
+        this node): never dialled -> queued again; dialled -> lost, refunded, pushed. Returns how many."""
         now = self.s.clock.now()
         async with self.s.db.write() as conn:
-            ids = [i for i in await store.orphaned(conn, now=now, limit=limit) if i not in self.active]
-            for call_id in ids:
+            found = await store.orphaned(
+                conn, now=now, limit=limit, node_prefix=self.node if node else None, other_than=self.owner
+            )
+            found = [o for o in found if o.id not in self.active]
+            requeued = await store.requeue_undialed(conn, [o.id for o in found if not o.dialed], now)
+            lost = [o.id for o in found if o.dialed]
+            for call_id in lost:
                 values = {
                     "status": store.DONE,
                     "cost": 0,
@@ -314,8 +249,12 @@ class VoiceEngine:
                     "termination_reason": "Call state lost (worker stopped)",
                 }
                 await finalize(conn, {"id": call_id}, values, now)
-        self.counters["lost"] += len(ids)
-        return len(ids)
+        self.counters["lost"] += len(lost)
+        self.counters["reclaimed"] += requeued
+        if requeued:
+            log.warning("%d claimed calls that were never dialled are queued again", requeued)
+            self.s.wake("voice")
+        return requeued + len(lost)
 
     async def stop(self) -> None:
         """Hang up or cancel the calls in progress and wait (briefly) for them to settle."""

@@ -9,6 +9,7 @@ caller end a call early (worker shutdown): the trunk cancels or hangs up and sti
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -22,6 +23,9 @@ class CallRequest:
     loops: int
     max_ringing: float  # seconds before we cancel
     max_duration: float | None  # seconds after the answer before we hang up (None: after the playback)
+    # Awaited just before the INVITE leaves (nothing but in-memory work after it); an exception from it means
+    # "do not dial" and is raised from ``place``. The worker records there that the call was dialled.
+    before_invite: Callable[[], Awaitable[None]] | None = None
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import contextlib
 import logging
 import secrets
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, TextIO, cast
 
 from switchboard.connectors.voice.transport import Address, SipEndpoint
 from switchboard.domain.voice import digest, rtp, sdp
@@ -82,10 +82,12 @@ class SimulatedCallee:
         host: str = "127.0.0.1",
         port: int = 0,
         auth: tuple[str, str] | None = None,
+        journal: TextIO | None = None,
     ) -> None:
         self.scenario = scenario or CalleeScenario()
         self.host, self.port = host, port
         self.auth = auth
+        self.journal = journal  # one line "<number> <Call-ID>" per new call, for tests that count dials
         self.endpoint: SipEndpoint | None = None
         self.calls: dict[str, CalleeCall] = {}
 
@@ -133,6 +135,9 @@ class SimulatedCallee:
         if len(self.calls) >= KEEP_CALLS:
             self.calls.pop(next(iter(self.calls)))
         self.calls[call.call_id] = call
+        if self.journal is not None:
+            self.journal.write(f"{number} {call.call_id}\n")
+            self.journal.flush()
         assert self.endpoint is not None
         self.endpoint.handlers[call.call_id] = lambda m, a: self._in_call(call, m, a)
         self._send(response(message, 100, "Trying"), peer)
@@ -307,10 +312,11 @@ async def start_simulated_callee(
     host: str = "127.0.0.1",
     port: int = 0,
     auth: tuple[str, str] | None = None,
+    journal: TextIO | None = None,
 ) -> SimulatedCallee:
     """Start the simulated callee (a random port on 127.0.0.1 by default); ``stop()`` it when done."""
     if isinstance(scenario, dict):
         scenario = CalleeScenario.of(scenario)
-    callee = SimulatedCallee(scenario, host=host, port=port, auth=auth)
+    callee = SimulatedCallee(scenario, host=host, port=port, auth=auth, journal=journal)
     await callee.start()
     return callee

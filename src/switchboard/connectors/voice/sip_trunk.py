@@ -184,6 +184,12 @@ class _Dialog:
             codecs=self.trunk.config.codecs,
         )
         setup = self.trunk.setup_for(self.call, self.endpoint.address, offer)
+        if self.call.before_invite is not None:
+            try:
+                await self.call.before_invite()
+            except BaseException:
+                self.media.close()
+                raise
         self.machine = OutboundCall(setup, lambda: secrets.token_hex(8))
         wall0, mono0 = self.trunk.wall(), self.loop.time()
         self.endpoint.handlers[setup.call_id] = self._on_message
