@@ -77,6 +77,8 @@ class Settings(BaseSettings):
     smpp_tls_port: int | None = Field(default=None, ge=0, le=65535)
     smpp_tls_cert: str | None = None
     smpp_tls_key: str | None = None
+    # deliver_sm (receipts, inbound SMS) outstanding at once per bound account: what a crash can repeat at most
+    smpp_receipt_window: int = Field(default=8, ge=1, le=64)
 
     @field_validator("trusted_proxies", "push_allowed_networks", mode="before")
     @classmethod

@@ -164,3 +164,61 @@ async def test_receipt_reaches_the_process_holding_the_receiver(smpp_server: Smp
     got = [p.receipted_message_id.rstrip(b"\x00").decode() for r in receivers for p in r.received]
     assert sorted(got) == sorted([first, *ids]), "each receipt once, across both processes"
     assert set((await owed(services)).values()) == {smpp.SENT}
+
+
+async def test_an_acknowledgement_journaled_before_a_crash_is_not_sent_again(
+    smpp_server: SmppServer, services: Services
+) -> None:
+    sender = Esme(smpp_server.ports["tcp"], SYSTEM_ID, PASSWORD)
+    try:
+        await asyncio.to_thread(sender.bind, "transmitter")
+        acked = await submit(sender, b"acked before the kill")
+        owed_still = await submit(sender, b"never acknowledged")
+        await finish(services, acked, "delivered")
+        await finish(services, owed_still, "delivered")
+    finally:
+        await asyncio.to_thread(sender.close)
+    await smpp_server.stop()
+    # what a process killed between the client's deliver_sm_resp and its commit leaves behind
+    smpp_server.journal.path.write_text(f"{acked}\n")
+    async with SmppServer(services, SmppServerConfig(port=0, poll=0.1)) as restarted:
+        assert (await owed(services))[acked] == smpp.SENT  # recorded before anything is delivered
+        receiver = Esme(restarted.ports["tcp"], SYSTEM_ID, PASSWORD)
+        try:
+            await asyncio.to_thread(receiver.bind, "receiver")
+            await asyncio.to_thread(receiver.read_until, lambda: bool(receiver.received))
+            await restarted.settled()
+            await asyncio.sleep(0.3)
+            await asyncio.to_thread(receiver.client.poll)
+        finally:
+            await asyncio.to_thread(receiver.close)
+        assert restarted.counters["journal_replayed"] == 1
+    assert [r.receipted_message_id.rstrip(b"\x00").decode() for r in receiver.received] == [owed_still]
+    assert await owed(services) == {acked: smpp.SENT, owed_still: smpp.SENT}
+    assert restarted.journal.read() == []  # emptied once the database holds it
+
+
+async def test_each_acknowledgement_is_journaled_as_it_is_read_and_the_round_empties_the_journal(
+    smpp_server: SmppServer, services: Services
+) -> None:
+    seen: list[list[str]] = []
+    record = smpp_server.journal.record
+
+    def spy(msg_id: str) -> None:
+        record(msg_id)
+        seen.append(smpp_server.journal.read())
+
+    smpp_server.journal.record = spy  # type: ignore[method-assign]
+    esme = Esme(smpp_server.ports["tcp"], SYSTEM_ID, PASSWORD)
+    try:
+        await asyncio.to_thread(esme.bind, "transceiver")
+        msg_id = await submit(esme, b"journal me")
+        await finish(services, msg_id, "delivered")
+        smpp_server.wake()
+        await asyncio.to_thread(esme.read_until, lambda: bool(esme.received))
+        await asyncio.sleep(0.2)
+        await smpp_server.settled()
+    finally:
+        await asyncio.to_thread(esme.close)
+    assert seen == [[msg_id]]  # on disk when the response was read, before the database recorded it
+    assert smpp_server.journal.read() == [] and await owed(services) == {msg_id: smpp.SENT}

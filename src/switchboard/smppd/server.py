@@ -5,8 +5,11 @@ Receipts: a submit that asked for one (registered_delivery bits 0-1) leaves a ro
 send's own transaction. The receipts loop sends, for each account with a receiver or transceiver bound *in
 this process*, the rows whose message is final as deliver_sm, and marks each row sent once the client answered
 its deliver_sm_resp with ESME_ROK (each row in its own short transaction, right after its response). Rows wait
-while no such bind is up, and expire after 72 hours. A crash between a client's deliver_sm_resp and that commit
-repeats that receipt after the restart (no protocol can tell whether the client saw it); nothing else repeats.
+while no such bind is up, and expire after 72 hours. The response is first written to the node's ack journal
+(smppd/ack_journal.py) as it is read, so a crash before that commit does not repeat the receipt: the next
+start records the journal in the database before delivering. Only a receipt the client handled whose
+response had not been read when the process died is sent again (no protocol can tell whether the client saw
+it); nothing else repeats.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import ssl
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any, Final
 
 from switchboard.auth.authenticate import Principal
@@ -25,6 +29,7 @@ from switchboard.auth.ip import ip_allowed
 from switchboard.services.context import Services
 from switchboard.smppd import pdu
 from switchboard.smppd.accounts import SmppAccounts
+from switchboard.smppd.ack_journal import AckJournal
 from switchboard.smppd.receipts import inbound_pdus, receipt_pdu
 from switchboard.smppd.session import Session, TokenBucket
 from switchboard.smppd.statuses import ESME_RLOCKED
@@ -37,8 +42,6 @@ log = logging.getLogger("switchboard.smppd")
 
 RECEIPT_BATCH: Final = 200
 STOP_GRACE: Final = 5.0
-# deliver_sm outstanding at once per round: bounds what a crash can repeat (acknowledged, not yet recorded)
-DELIVER_WINDOW: Final = 8
 LEASE: Final = timedelta(seconds=30)  # a row being sent by one process is left alone by the others this long
 
 
@@ -54,6 +57,7 @@ class SmppServerConfig:
     poll: float = 0.5
     part_ttl: float = 60.0
     smsc_id: str = "SWITCHBOARD"
+    ack_journal: Path | None = None  # default: smpp-acks-<node id>.log in the data directory
 
 
 class LockedAccount(Exception):
@@ -82,10 +86,17 @@ class SmppServer:
         self._round = asyncio.Lock()
         self._stopping = False
         self._connections: set[asyncio.Task[None]] = set()
+        node = services.settings.node_id
+        self.journal = AckJournal(self.config.ack_journal or services.settings.data_dir / f"smpp-acks-{node:02d}.log")
 
     # ------------------------------------------------------------------------------------------ lifecycle
 
     async def start(self) -> None:
+        earlier = self.journal.open()
+        if earlier:
+            await self._record_acks(earlier)
+            log.warning("smpp: %d deliveries acknowledged before a crash recorded from the journal", len(earlier))
+            self.counters["journal_replayed"] += len(earlier)
         tcp = await asyncio.start_server(self._accept, self.config.host, self.config.port)
         self._servers.append(tcp)
         self.ports["tcp"] = tcp.sockets[0].getsockname()[1]
@@ -117,6 +128,7 @@ class SmppServer:
             with contextlib.suppress(Exception):
                 await server.wait_closed()
         self._servers.clear()
+        self.journal.close()
 
     async def __aenter__(self) -> SmppServer:
         await self.start()
@@ -266,13 +278,16 @@ class SmppServer:
             due += await smpp.due_inbound(conn, bound, RECEIPT_BATCH, now)
             mine = await smpp.claim(conn, [row["msg_id"] for row in due], now, LEASE)
         due = [row for row in due if row["msg_id"] in mine]
-        window = asyncio.Semaphore(DELIVER_WINDOW)
+        # deliver_sm outstanding at once (SWITCHBOARD_SMPP_RECEIPT_WINDOW): bounds what a crash can repeat
+        window = asyncio.Semaphore(self.s.settings.smpp_receipt_window)
 
         async def one(index: int, row: dict[str, Any]) -> str | None:
             async with window:
                 return await self._deliver_and_mark(index, row)
 
         results = await asyncio.gather(*(one(i, row) for i, row in enumerate(due)))
+        if self.journal.written:  # all recorded one by one already: this makes sure, then empties the file
+            await self._record_acks(list(self.journal.written))
         sent = results.count(smpp.SENT)
         self.counters["receipts"] += sent
         return sent
@@ -301,11 +316,20 @@ class SmppServer:
             return None
         session = receivers[index % len(receivers)]
         bodies = [receipt_pdu(row)] if row["kind"] == smpp.RECEIPT else inbound_pdus(row, index & 0xFF)
+        msg_id = str(row["msg_id"])
         try:
-            for body in bodies:
-                response = await session.request(pdu.DELIVER_SM, body)
+            for n, body in enumerate(bodies, start=1):
+                on_ack = (lambda: self.journal.record(msg_id)) if n == len(bodies) else None
+                response = await session.request(pdu.DELIVER_SM, body, on_ack=on_ack)
                 if response.command_status != pdu.ESME_ROK:
                     return None
         except (TimeoutError, ConnectionError):
             return None
         return smpp.SENT
+
+    async def _record_acks(self, msg_ids: list[str]) -> None:
+        """Mark journaled rows sent (rows already sent are left as they are), then empty the journal."""
+        async with self.s.db.write() as conn:
+            for start in range(0, len(msg_ids), 500):
+                await smpp.mark(conn, msg_ids[start : start + 500], smpp.SENT, self.s.clock.now())
+        self.journal.clear()

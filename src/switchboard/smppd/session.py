@@ -65,6 +65,7 @@ class Session:
         self.in_flight = 0
         self._sequence = itertools.count(1)
         self._waiting: dict[int, asyncio.Future[pdu.Pdu]] = {}
+        self._on_ack: dict[int, Callable[[], None]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self.closed = asyncio.Event()
 
@@ -80,18 +81,28 @@ class Session:
         if not self.writer.is_closing():
             self.writer.write(pdu.encode(command_id, status, sequence, body))
 
-    async def request(self, command_id: int, body: bytes = b"", timeout: float = RESPONSE_TIMEOUT) -> pdu.Pdu:
-        """Send a request PDU and wait for its response; TimeoutError or ConnectionError when none comes."""
+    async def request(
+        self,
+        command_id: int,
+        body: bytes = b"",
+        timeout: float = RESPONSE_TIMEOUT,
+        on_ack: Callable[[], None] | None = None,
+    ) -> pdu.Pdu:
+        """Send a request PDU and wait for its response; TimeoutError or ConnectionError when none comes.
+        ``on_ack`` runs as the ESME_ROK response is read, before anything else of this process runs."""
         if self.closed.is_set():
             raise ConnectionError("session closed")
         sequence = next(self._sequence)
         future: asyncio.Future[pdu.Pdu] = asyncio.get_running_loop().create_future()
         self._waiting[sequence] = future
+        if on_ack is not None:
+            self._on_ack[sequence] = on_ack
         try:
             self.send(command_id, 0, sequence, body)
             return await asyncio.wait_for(future, timeout)
         finally:
             self._waiting.pop(sequence, None)
+            self._on_ack.pop(sequence, None)
 
     async def run(self) -> None:
         try:
@@ -124,6 +135,9 @@ class Session:
         if got.command_id & pdu.RESP:
             future = self._waiting.get(got.sequence)
             if future is not None and not future.done():
+                on_ack = self._on_ack.pop(got.sequence, None)
+                if on_ack is not None and got.command_status == pdu.ESME_ROK:
+                    on_ack()
                 future.set_result(got)
             return
         handler = {
