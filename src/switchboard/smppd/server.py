@@ -30,8 +30,9 @@ from switchboard.services.context import Services
 from switchboard.smppd import pdu
 from switchboard.smppd.accounts import SmppAccounts
 from switchboard.smppd.ack_journal import AckJournal
+from switchboard.smppd.limits import RENEW, smpp_limits
 from switchboard.smppd.receipts import inbound_pdus, receipt_pdu
-from switchboard.smppd.session import Session, TokenBucket
+from switchboard.smppd.session import Session
 from switchboard.smppd.statuses import ESME_RLOCKED
 from switchboard.smppd.submits import RECEIPT_TTL, Answer, Submitter
 from switchboard.store import smpp, tenants
@@ -76,12 +77,13 @@ class SmppServer:
         self.sessions: dict[str, list[Session]] = defaultdict(list)
         self.principals: dict[str, Principal] = {}
         self.bound_accounts: dict[str, SmppAccount] = {}
-        self.buckets: dict[str, TokenBucket] = {}
+        self.limits = smpp_limits(services.redis)  # binds and throughput per account, shared through Redis
         self.counters: dict[str, int] = defaultdict(int)
         self.ports: dict[str, int] = {}
         self._servers: list[asyncio.Server] = []
         self._parts: dict[str, list[asyncio.Future[Answer]]] = defaultdict(list)
         self._loop_task: asyncio.Task[None] | None = None
+        self._renewer: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._round = asyncio.Lock()
         self._stopping = False
@@ -107,12 +109,15 @@ class SmppServer:
             self._servers.append(tls)
             self.ports["tls"] = tls.sockets[0].getsockname()[1]
         self._loop_task = asyncio.get_running_loop().create_task(self._receipts_loop(), name="smpp-receipts")
+        self._renewer = asyncio.get_running_loop().create_task(self._renew_binds(), name="smpp-binds")
         log.info("SMPP server listening on %s %s", self.config.host, self.ports)
 
     async def stop(self) -> None:
         """Stop listening, let the receipts round under way record what was acknowledged, close the binds."""
         for server in self._servers:
             server.close()
+        if self._renewer is not None:
+            self._renewer.cancel()
         self._stopping = True
         self._wake.set()
         if self._loop_task is not None:
@@ -163,16 +168,12 @@ class SmppServer:
         if not ip_allowed(session.peer_ip, account.allowed_ips):
             self.count("binds_refused")
             return pdu.ESME_RBINDFAIL
-        if len(self.sessions[account.system_id]) >= account.max_binds:
-            self.count("binds_refused")
-            return pdu.ESME_RBINDFAIL
         principal = await self._principal(account.app_id)
-        if principal is None:
+        if principal is None or not await self.limits.acquire_bind(account.system_id, session.key, account.max_binds):
             self.count("binds_refused")
             return pdu.ESME_RBINDFAIL
         self.principals[account.system_id] = principal
         self.bound_accounts[account.system_id] = account
-        self.buckets.setdefault(account.system_id, TokenBucket(account.throughput)).rate = account.throughput
         session.system_id, session.bind_type = account.system_id, bind_type
         self.sessions[account.system_id].append(session)
         self.count("binds")
@@ -189,14 +190,20 @@ class SmppServer:
         key = ApiKey(0, account.id, f"smpp:{app_id}", "", True, [], [app_id], account.created_at)
         return Principal(key=key, account=account, app=app)
 
-    def unregister(self, session: Session) -> None:
+    async def unregister(self, session: Session) -> None:
         if session.system_id is not None:
             with contextlib.suppress(ValueError):
                 self.sessions[session.system_id].remove(session)
+            await self.limits.release_bind(session.system_id, session.key)
 
-    def take_token(self, session: Session) -> bool:
-        bucket = self.buckets.get(session.system_id or "")
-        return bucket is None or bucket.take()
+    async def take_token(self, session: Session) -> bool:
+        account = self.bound_accounts.get(session.system_id or "")
+        return account is None or await self.limits.take(account.system_id, account.throughput)
+
+    async def _renew_binds(self) -> None:
+        while True:
+            await asyncio.sleep(RENEW)
+            await self.limits.renew()
 
     # ------------------------------------------------------------------------------------------ submits
 

@@ -11,9 +11,7 @@ import asyncio
 import contextlib
 import itertools
 import logging
-import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
 from switchboard.smppd import pdu
@@ -24,34 +22,12 @@ if TYPE_CHECKING:
 log = logging.getLogger("switchboard.smppd")
 
 RESPONSE_TIMEOUT: Final = 10.0
+_SESSION_KEYS = itertools.count(1)
 _PARSERS: Final[dict[int, Callable[[bytes], pdu.Submit]]] = {
     pdu.SUBMIT_SM: pdu.parse_submit_sm,
     pdu.SUBMIT_MULTI: pdu.parse_submit_multi,
     pdu.DATA_SM: pdu.parse_data_sm,
 }
-
-
-@dataclass
-class TokenBucket:
-    """``rate`` per second with a burst of one second's worth; 0 = unlimited."""
-
-    rate: int
-    tokens: float = 0.0
-    at: float = field(default_factory=time.monotonic)
-
-    def __post_init__(self) -> None:
-        self.tokens = float(self.rate)
-
-    def take(self) -> bool:
-        if self.rate <= 0:
-            return True
-        now = time.monotonic()
-        self.tokens = min(float(self.rate), self.tokens + (now - self.at) * self.rate)
-        self.at = now
-        if self.tokens < 1.0:
-            return False
-        self.tokens -= 1.0
-        return True
 
 
 class Session:
@@ -68,6 +44,7 @@ class Session:
         self._on_ack: dict[int, Callable[[], None]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self.closed = asyncio.Event()
+        self.key = f"{id(server):x}.{next(_SESSION_KEYS)}"  # names this bind in the shared limits
 
     @property
     def receives(self) -> bool:
@@ -191,7 +168,7 @@ class Session:
             self.server.count("generic_nack")
             self.send(pdu.GENERIC_NACK, pdu.ESME_RINVCMDLEN, got.sequence)
             return
-        if self.in_flight >= self.server.window or not self.server.take_token(self):
+        if self.in_flight >= self.server.window:
             self.server.count("throttled")
             self.send(resp, pdu.ESME_RTHROTTLED, got.sequence)
             return
@@ -200,6 +177,11 @@ class Session:
 
     async def _submit(self, got: pdu.Pdu, submit: pdu.Submit) -> None:
         resp = got.command_id | pdu.RESP
+        if not await self.server.take_token(self):  # the account's throughput, shared by its binds
+            self.in_flight -= 1
+            self.server.count("throttled")
+            self.send(resp, pdu.ESME_RTHROTTLED, got.sequence)
+            return
         try:
             answer = await self.server.submit(self, submit)
         except pdu.Malformed:
@@ -233,7 +215,7 @@ class Session:
         for future in self._waiting.values():
             if not future.done():
                 future.set_exception(ConnectionError("session closed"))
-        self.server.unregister(self)
+        await self.server.unregister(self)
         self.writer.close()
         with contextlib.suppress(Exception):
             await self.writer.wait_closed()
