@@ -142,9 +142,24 @@ def running_harness(label: str) -> Iterator[Harness]:
         yield harness
 
 
-def smpp_ceiling(harness: Harness, mode: str, *, binds: int, window: int, seconds: float) -> dict[str, Any]:
-    """Run ``bench.smpp_ceiling`` (``mode``: smpp34 | connector) against the harness's SMSC sink."""
-    spec = {"mode": mode, "port": harness.smsc_port, "binds": binds, "window": window, "seconds": seconds}
+def smpp_ceiling(
+    harness: Harness,
+    mode: str,
+    *,
+    binds: int,
+    window: int,
+    seconds: float,
+    port: int | None = None,
+    credentials: tuple[str, str] | None = None,
+    pipeline_parts: bool = False,
+) -> dict[str, Any]:
+    """Run ``bench.smpp_ceiling`` (``mode``: smpp34 | connector) against the harness's SMSC sink, or against
+    ``port`` binding with ``credentials`` (Switchboard's SMPP server, scenario "smpp-in")."""
+    spec: dict[str, Any] = {"mode": mode, "binds": binds, "window": window, "seconds": seconds}
+    spec["port"] = port or harness.smsc_port
+    if credentials is not None:
+        spec["system_id"], spec["password"] = credentials
+    spec["pipeline_parts"] = pipeline_parts
     spec["warmup"] = 1.0
     with CpuSampler({"smsc": [harness.smsc.pid]}) as cpu:
         try:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import sqlite3
 import sys
 import tempfile
@@ -22,6 +23,7 @@ import redis
 
 from bench.databases import temporary_postgres_database
 from bench.delivery import SMSC_PASSWORD, SMSC_SYSTEM_ID, Harness, Message, System
+from bench.errors import BenchError
 from bench.procs import ManagedProcess, free_port, run_command, signal_all, switchboard_executable, wait_healthy
 from bench.sbserver import Target, _environment
 
@@ -33,6 +35,7 @@ BIND_TIMEOUT_S = 30.0
 # A throw-away platform is killed when it has not stopped 3 s after SIGTERM: with thousands of receipts still
 # queued in its SMPP sessions, a graceful stop waits for them (10 s and more after a 1000-number run).
 STOP_GRACE_S = 3.0
+SMPP_IN = ("smppin", "bench-pw")  # system_id and password of the SMPP account of scenario "smpp-in"
 # With the sink's message id of each message's last part (decimal ids counting up from 1).
 ROWS = (
     "SELECT m.msg_id, m.created_at, m.submitted_at, m.final_at, (SELECT MAX(CAST(p.carrier_key AS {int})) "
@@ -124,9 +127,11 @@ def _delete_redis_keys() -> None:
 
 
 @contextmanager
-def running_delivery_switchboard(backend: str, harness: Harness) -> Iterator[System]:
+def running_delivery_switchboard(backend: str, harness: Harness, *, smpp_port: int | None = None) -> Iterator[System]:
     """Switchboard on ``backend`` (sqlite: ``serve``; postgres: the production layout) delivering to the
-    harness's SMSC sink; every process, folder and database is removed on exit."""
+    harness's SMSC sink; every process, folder and database is removed on exit. With ``smpp_port`` the
+    customer-facing SMPP server listens there too (``serve``'s role; in production one ``smpp-server``), with
+    an SMPP account ``SMPP_IN`` (no throughput limit) bound to the account's SMS app."""
     with ExitStack() as stack:
         data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=f"sb-bench-deliver-{backend}-")))
         database_url = stack.enter_context(temporary_postgres_database()) if backend == "postgres" else None
@@ -138,6 +143,14 @@ def running_delivery_switchboard(backend: str, harness: Harness) -> Iterator[Sys
         binds = BINDS if database_url is None else 2 * BINDS
         account = _provision(env, harness, binds)
         cli = switchboard_executable()
+        if smpp_port is not None:
+            run_command(
+                [cli, "smpp-account", "create", SMPP_IN[0], "--app", account["apps"]["sms"]]
+                + ["--password", SMPP_IN[1], "--throughput", "0", "--max-binds", "8"],
+                env,
+            )
+            if database_url is None:
+                env["SWITCHBOARD_SMPP_PORT"] = str(smpp_port)
 
         def start(name: str, args: list[str], node: int, port: int | None = None) -> ManagedProcess:
             full = [cli, *args] + (["--host", "127.0.0.1", "--port", str(port)] if port else [])
@@ -161,10 +174,14 @@ def running_delivery_switchboard(backend: str, harness: Harness) -> Iterator[Sys
             processes["callbacks+scheduler"] = start(
                 "callbacks", ["worker", "--role", "callbacks", "--role", "scheduler"], 5
             )
+            if smpp_port is not None:
+                processes["smpp-server"] = start("smpp-server", ["smpp-server", "--port", str(smpp_port)], 6)
         stack.callback(signal_all, list(processes.values()))  # unwinding runs this first: all stop together
         for url, name in zip(urls, [n for n in processes if n in ("serve", "api1", "api2")], strict=True):
             wait_healthy(f"{url}/health", processes[name])
         first = next(iter(processes.values()))
+        if smpp_port is not None:
+            wait_listening(smpp_port, processes.get("smpp-server", first))
         harness.wait_sessions(binds, BIND_TIMEOUT_S, what=f"switchboard ({backend})", log=first.log)
         if database_url is not None:
             # The first dispatch worker to start binds all 4 slots; the second gets its 2 once the first gives
@@ -190,3 +207,17 @@ def running_delivery_switchboard(backend: str, harness: Harness) -> Iterator[Sys
             "carrier": f"smpp, {binds} binds x window {WINDOW} (shared by the dispatch processes)",
         }
         yield System(backend=backend, target=target, processes=pids, store=store, notes=notes)
+
+
+def wait_listening(port: int, process: ManagedProcess, timeout: float = 30.0) -> None:
+    """Wait until something accepts TCP connections on ``port`` (the SMPP server)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.exited():
+            raise BenchError(f"{process.log.name}: exited before listening on {port}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise BenchError(f"nothing listens on SMPP port {port} after {timeout:.0f}s")

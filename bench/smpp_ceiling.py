@@ -8,6 +8,11 @@
 - ``connector``: Switchboard's own ``SmppConnector`` (what the dispatch worker uses), configured like the bench's
   carrier (``binds`` x ``window``), fed by as many concurrent ``submit()`` calls as the dispatcher would keep.
 
+With ``system_id``/``password`` in the spec the smpp34 client binds with them: the "smpp-in" scenario points
+it at Switchboard's own SMPP server instead of the sink. With ``pipeline_parts`` a message's parts are all
+sent before their answers are awaited (Switchboard's server answers the parts of a long message once the last
+one has arrived, so a client awaiting each part in turn would stall).
+
 Both send the bench's message mix (GSM, Unicode, two-part GSM), asking for receipts (registered_delivery 1), to
 distinct numbers, for ``warmup`` + ``seconds``; messages and submit_sm answered inside the measured window count.
 """
@@ -20,7 +25,7 @@ import json
 import random
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import smpp34
@@ -39,6 +44,7 @@ class Window:
     parts: int = 0
     errors: int = 0
     receipts: int = 0
+    statuses: dict[str, int] = field(default_factory=dict)  # refusals of submit_sm (status name) -> count
 
     def done(self, parts: int) -> None:
         if self.measure_from <= time.perf_counter() <= self.end:
@@ -50,14 +56,38 @@ def message_stream(seed: int) -> tuple[itertools.cycle[str], NumberSource]:
     return itertools.cycle(MESSAGE_MIX), NumberSource(random.Random(seed))
 
 
+async def submit_part(smsc: smpp34.Smsc, number: str, part: SubmitPart, window: Window) -> bool:
+    """One submit_sm; False (and counted) when refused."""
+    try:
+        response = await smsc.submit_sm(
+            number,
+            part.short_message,
+            source_addr="SWITCHBOARD",
+            source_addr_ton=5,
+            dest_addr_ton=1,
+            dest_addr_npi=1,
+            esm_class=part.esm_class,
+            registered_delivery=1,
+            data_coding=part.data_coding,
+        )
+    except smpp34.SmppError as exc:  # a refusal (the platform's SMPP server may throttle or refuse)
+        window.statuses[str(exc)] = window.statuses.get(str(exc), 0) + 1
+        window.errors += 1
+        return False
+    if response.command_status != 0:
+        window.errors += 1
+        return False
+    return True
+
+
 async def run_smpp34(spec: dict[str, Any], window: Window) -> None:
     sessions: list[tuple[smpp34.Client, smpp34.Smsc]] = []
     for index in range(spec["binds"]):
         client = smpp34.Client(
             "127.0.0.1",
             spec["port"],
-            f"ceil{index}",
-            "pw",
+            spec.get("system_id", f"ceil{index}"),
+            spec.get("password", "pw"),
             bind_type="TRX",
             window_size=spec["window"],
             inbound_capacity=65536,
@@ -77,21 +107,12 @@ async def run_smpp34(spec: dict[str, Any], window: Window) -> None:
         while time.perf_counter() < window.end:
             parts: list[SubmitPart] = submit_parts(next(texts), next(references))
             number = numbers.take(1)[0]
-            for part in parts:
-                response = await smsc.submit_sm(
-                    number,
-                    part.short_message,
-                    source_addr="SWITCHBOARD",
-                    source_addr_ton=5,
-                    dest_addr_ton=1,
-                    dest_addr_npi=1,
-                    esm_class=part.esm_class,
-                    registered_delivery=1,
-                    data_coding=part.data_coding,
-                )
-                if response.command_status != 0:
-                    window.errors += 1
-            window.done(len(parts))
+            if spec.get("pipeline_parts"):  # every part sent before any answer is awaited, as smpplib does
+                sent = await asyncio.gather(*(submit_part(smsc, number, part, window) for part in parts))
+            else:
+                sent = [await submit_part(smsc, number, part, window) for part in parts]
+            if all(sent):
+                window.done(len(parts))
 
     readers = [asyncio.ensure_future(read(smsc)) for _client, smsc in sessions]
     await asyncio.gather(*(send(smsc) for _client, smsc in sessions for _ in range(spec["window"])))
@@ -176,6 +197,7 @@ async def measure(spec: dict[str, Any]) -> dict[str, Any]:
         "messages_per_s": window.messages / seconds,
         "submit_sm_per_s": window.parts / seconds,
         "errors": window.errors,
+        "refused": dict(window.statuses),
         "receipts_read": window.receipts,
         "client_cpu_pct": 100 * (cpu.get("end", 0.0) - cpu.get("start", 0.0)) / seconds,
     }

@@ -15,6 +15,7 @@ from bench.scenarios.deliver import DeliverScenario
 from bench.scenarios.jasmin import JasminScenario
 from bench.scenarios.kannel import KannelScenario
 from bench.scenarios.robot import RobotScenario
+from bench.scenarios.smpp_in import SmppInScenario
 
 SCENARIOS: list[Scenario] = [
     CeilingScenario(),
@@ -22,6 +23,7 @@ SCENARIOS: list[Scenario] = [
     DeliverScenario(),
     JasminScenario(),
     KannelScenario(),
+    SmppInScenario(),
     CallsScenario(),
     CampaignScenario(),
     RobotScenario(),
