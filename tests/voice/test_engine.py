@@ -240,7 +240,9 @@ async def test_concurrency_and_call_rate_caps_per_trunk(services: Services, call
     await run_until_idle(engine)
     assert trunk.peak == 2 and len(trunk.placed) == 6
     gaps = [b - a for a, b in zip(trunk.started_at, trunk.started_at[1:], strict=False)]
-    assert min(gaps) >= 0.09
+    # the pacer keeps 0.1 s between reservations; each INVITE then waits for its "dialled" mark to commit,
+    # whose latency varies by some milliseconds (tens on a loaded PostgreSQL)
+    assert min(gaps) >= 0.06 and trunk.started_at[-1] - trunk.started_at[0] >= 0.5
 
 
 async def test_a_call_claimed_by_a_worker_that_died_before_dialling_is_queued_again_and_placed_once(
