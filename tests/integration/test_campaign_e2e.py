@@ -282,7 +282,7 @@ def assert_once(figures: dict[str, int], kills: int) -> None:
     refunded, never retried; a few milliseconds per kill). Calls cut mid-way by a kill (``lost``) were dialled
     once; they are bounded by the calls in flight."""
     assert (figures["dialled_twice"], figures["dialled_unknown"]) == (0, 0), figures
-    assert figures["never_dialled"] <= 3 * kills, figures
+    assert figures["never_dialled"] <= 5 * kills, figures
     assert figures["never_dialled"] <= figures["lost"] <= kills * 400, figures
 
 
