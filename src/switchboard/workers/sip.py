@@ -39,6 +39,8 @@ async def run_sip(services: Services, stop: asyncio.Event) -> None:
         return
     log.info("SIP registrar on %s:%s (udp, tcp), realm %s", *server.address, settings.sip_realm)
     keepalive = KeepAlive(services, server)
+    services.caches["sip_server"] = server  # the voice role rings phones through it (workers/bridged.py)
+    services.wake("voice")
     try:
         while not stop.is_set():
             with contextlib.suppress(TimeoutError):
@@ -49,4 +51,5 @@ async def run_sip(services: Services, stop: asyncio.Event) -> None:
             except Exception:
                 log.exception("purging or pinging registrations failed")
     finally:
+        services.caches.pop("sip_server", None)
         await server.stop()

@@ -9,8 +9,34 @@ caller end a call early (worker shutdown): the trunk cancels or hangs up and sti
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+from switchboard.domain.voice.sdp import Negotiated
+from switchboard.domain.voice.termination import SHUTDOWN
+
+
+@dataclass(frozen=True)
+class Bridged:
+    """A call leg whose media is relayed, not played: the SDP offer names ``address`` (the relay's socket of
+    this leg) and ``on_answer`` is told the negotiated media when the callee answers."""
+
+    address: tuple[str, int]
+    on_answer: Callable[[Negotiated], None]
+
+
+class Hangup(asyncio.Event):
+    """The ``hangup`` of a call that says why it is ended (a bridge ends one leg because the other ended)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reason = SHUTDOWN
+
+    def end(self, reason: str) -> None:
+        if not self.is_set():
+            self.reason = reason
+            self.set()
 
 
 @dataclass(frozen=True)
@@ -22,6 +48,7 @@ class CallRequest:
     loops: int
     max_ringing: float  # seconds before we cancel
     max_duration: float | None  # seconds after the answer before we hang up (None: after the playback)
+    bridge: Bridged | None = None  # relay the media instead of playing ``audio`` (sendSip's callee leg)
 
 
 @dataclass(frozen=True)

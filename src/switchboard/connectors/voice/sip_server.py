@@ -68,6 +68,9 @@ class SipServer:
         self.counters = {"received": 0, "unparsable": 0, "dropped": 0, "sent": 0}
         # Responses to the requests this port sends itself (the registrar's OPTIONS pings).
         self.on_response: Callable[[SipMessage, Address], None] | None = None
+        # Calls this port places itself (the phone leg of a bridged call), by Call-ID: their responses and
+        # in-dialog requests go to them, before the registrar.
+        self.dialogs: dict[str, Callable[[SipMessage, Address], None]] = {}
 
     async def start(self, host: str, port: int) -> None:
         """UDP and TCP on the same port (``port`` 0: the UDP socket picks one, TCP follows it)."""
@@ -100,6 +103,10 @@ class SipServer:
             self.counters["unparsable"] += 1
             log.debug("unreadable SIP from %s: %s", source, exc)
             return
+        dialog = self.dialogs.get(message.call_id)
+        if dialog is not None:
+            dialog(message, source)
+            return
         if not message.is_request:
             if self.on_response is not None:
                 self.on_response(message, source)
@@ -121,6 +128,18 @@ class SipServer:
         if self.udp is not None and not self.udp.is_closing():
             self.udp.sendto(message.encode(), address)
             self.counters["sent"] += 1
+
+    def send_to(self, message: SipMessage, address: Address, transport: str = "udp") -> bool:
+        """Send a request of ours to a phone: over UDP, or on the TCP connection it registered through."""
+        if transport == "tcp":
+            writer = self.connections.get(address)
+            if writer is None or writer.is_closing():
+                return False
+            writer.write(message.encode())
+            self.counters["sent"] += 1
+            return True
+        self.send_udp(message, address)
+        return True
 
     async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         peer = writer.get_extra_info("peername")
