@@ -90,7 +90,9 @@ class Baresip:
 
 
 @contextlib.asynccontextmanager
-async def baresip_phone(folder: Path, account: str, password: str, target: Address) -> AsyncIterator[Baresip]:
+async def baresip_phone(
+    folder: Path, account: str, password: str, target: Address, *, answer: str = "auto"
+) -> AsyncIterator[Baresip]:
     if shutil.which("baresip") is None:
         pytest.skip("baresip (Debian package baresip-core) is not installed")
     folder.mkdir(parents=True, exist_ok=True)
@@ -101,7 +103,7 @@ async def baresip_phone(folder: Path, account: str, password: str, target: Addre
     )
     (folder / "accounts").write_text(
         f"<sip:{account}@{target[0]}:{target[1]};transport=udp>;auth_pass={password};regint=120;"
-        "answermode=auto;audio_codecs=PCMA,PCMU\n"
+        f"answermode={answer};audio_codecs=PCMA,PCMU\n"
     )
     phone = Baresip(folder)
     with (folder / "baresip.log").open("wb") as log:
