@@ -101,7 +101,7 @@ async def send_sip_call(call: VoiceCall) -> JsonResponse:
     summary="Download a recording of a bridged call (attachment, audio/mpeg)",
     dependencies=schemas.SIGNED,
     openapi_extra=schemas.get_doc(vs.VoiceFileQuery, vs.GET_VOICE_FILE),
-    responses={200: {"content": {"audio/mpeg": {}, "audio/wav": {}}, "description": "The recording."}},
+    responses=vs.VOICE_FILE_ANSWERS,
 )
 async def get_voice_file(call: AccountCall) -> Response:
     found = await Recordings(call.services).open(call.principal, call.params.get("voiceFileId"))

@@ -7,11 +7,11 @@ feed the route decorators only (``openapi_extra=``, ``responses=``). Codes are t
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from switchboard.api.schemas import ISO_TIME_PATTERN, TIME, Amount, Params, Success
+from switchboard.api.schemas import ISO_TIME_PATTERN, TIME, Amount, ErrorAnswer, Params, Success
 from switchboard.services.audio import FILE_ID
 
 VOICE_APP_ID = "A voice app of the API key's account (missing: -22; unknown, foreign or not voice: -52)."
@@ -262,3 +262,14 @@ class RecordPage(Page):
 
 class RecordPageAnswer(Success):
     data: RecordPage
+
+
+# getVoiceFile answers the file itself, or the voice envelope when it refuses.
+BINARY = {"schema": {"type": "string", "format": "binary"}}
+VOICE_FILE_ANSWERS: dict[int | str, dict[str, Any]] = {
+    200: {
+        "model": ErrorAnswer,
+        "description": "The recording (an attachment), or the error envelope (status -22, -24 ...).",
+        "content": {"audio/mpeg": BINARY, "audio/wav": BINARY, "application/json": {"schema": {"type": "object"}}},
+    }
+}
