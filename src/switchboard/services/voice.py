@@ -31,9 +31,9 @@ from switchboard.services.tts import Tts
 from switchboard.store import catalog, tenants
 from switchboard.store import voice as store
 
-GROUP, CODE, SIP, DIRECT = 1, 2, 3, 4
+GROUP, CODE, SIP, DIRECT, INBOUND = 1, 2, 3, 4, 5
 MESSAGE_TYPES = (GROUP, CODE)
-SIP_TYPES = (SIP, DIRECT)
+SIP_TYPES = (SIP, DIRECT, INBOUND)
 RECORD_WINDOW = timedelta(days=31)
 RECORD_AGE = timedelta(days=62)
 VOICE_ID = re.compile(r"^\d{19,20}$")

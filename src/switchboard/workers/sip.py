@@ -13,6 +13,7 @@ import logging
 
 from switchboard.connectors.voice.sip_server import SipServer
 from switchboard.services.context import Services
+from switchboard.services.inbound_calls import InboundCalls
 from switchboard.services.registrar import Registrar
 from switchboard.services.sip_keepalive import KeepAlive
 
@@ -25,6 +26,7 @@ async def start_sip(services: Services, host: str, port: int) -> tuple[SipServer
     registrar = Registrar(services, realm=settings.sip_realm, algorithms=tuple(settings.sip_digest_algorithms))
     server = SipServer(registrar.handle)
     await server.start(host, port)
+    registrar.other = InboundCalls(services, server).handle  # INVITEs from the trunks to assigned numbers
     return server, registrar
 
 

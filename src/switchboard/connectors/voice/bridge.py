@@ -86,7 +86,7 @@ class BridgedCall:
         callee: CallResult | None = None
         try:
             leg.start()
-            if await _first(leg.answered, leg.done, hangup) is hangup:
+            if await first(leg.answered, leg.done, hangup) is hangup:
                 leg.hangup(termination.SHUTDOWN)
             if leg.answered.done() and not leg.done.done():
                 self._latch(A, leg.answered.result())
@@ -138,7 +138,7 @@ class BridgedCall:
         """End the callee leg when the phone hangs up, the platform stops, or a leg's RTP stops."""
         while not ending.is_set():
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(_first(leg.done, hangup), self.config.check_every)
+                await asyncio.wait_for(first(leg.done, hangup), self.config.check_every)
             if leg.done.done():
                 ending.end(CALLER_HUNG_UP)
             elif hangup.is_set():
@@ -164,7 +164,7 @@ class BridgedCall:
             return None
 
 
-async def _first(*waitables: asyncio.Future[Any] | asyncio.Event) -> object:
+async def first(*waitables: asyncio.Future[Any] | asyncio.Event) -> object:
     """Wait until one of the futures is done or events is set; answers which."""
     tasks: dict[asyncio.Future[Any], object] = {}
     for item in waitables:

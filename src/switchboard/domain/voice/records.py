@@ -69,7 +69,7 @@ def _common(row: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-BRIDGED = (3, 4)
+BRIDGED = (3, 4, 5)  # sendSip, direct dial, inbound to phones
 
 
 def _bridged(row: Mapping[str, Any], body: dict[str, Any]) -> dict[str, Any]:
