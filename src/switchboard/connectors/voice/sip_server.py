@@ -73,7 +73,17 @@ class SipServer:
         self.dialogs: dict[str, Callable[[SipMessage, Address], None]] = {}
 
     async def start(self, host: str, port: int) -> None:
-        """UDP and TCP on the same port (``port`` 0: the UDP socket picks one, TCP follows it)."""
+        """UDP and TCP on the same port (``port`` 0: the UDP socket picks one, TCP follows it; when that
+        number is taken for TCP, another is picked, a few times)."""
+        for attempt in range(5 if port == 0 else 1):
+            try:
+                await self._bind(host, port)
+                return
+            except OSError:
+                if attempt == (4 if port == 0 else 0):
+                    raise
+
+    async def _bind(self, host: str, port: int) -> None:
         loop = asyncio.get_running_loop()
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         transport, _ = await loop.create_datagram_endpoint(
@@ -84,6 +94,7 @@ class SipServer:
             self.tcp = await asyncio.start_server(self._connection, host, self.address[1], family=family)
         except OSError:
             self.udp.close()
+            self.udp = None
             raise
 
     @property
