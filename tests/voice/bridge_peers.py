@@ -91,14 +91,15 @@ class Baresip:
 
 @contextlib.asynccontextmanager
 async def baresip_phone(
-    folder: Path, account: str, password: str, target: Address, *, answer: str = "auto"
+    folder: Path, account: str, password: str, target: Address, *, answer: str = "auto", dial: str | None = None
 ) -> AsyncIterator[Baresip]:
+    """baresip registered as ``account``; with ``dial`` it calls that number at start (its menu's /dial)."""
     if shutil.which("baresip") is None:
         pytest.skip("baresip (Debian package baresip-core) is not installed")
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "config").write_text(
         "sip_listen 127.0.0.1:0\nmodule_path /usr/lib/baresip/modules\nmodule g711.so\nmodule ausine.so\n"
-        "module aubridge.so\nmodule sndfile.so\nmodule_app account.so\naudio_source ausine,440\n"
+        "module aubridge.so\nmodule sndfile.so\nmodule_app account.so\nmodule_app menu.so\naudio_source ausine,440\n"
         f"ausrc_srate 48000\nausrc_channels 2\naudio_player aubridge,heard\nsnd_path {folder}\n"
     )
     (folder / "accounts").write_text(
@@ -108,7 +109,14 @@ async def baresip_phone(
     phone = Baresip(folder)
     with (folder / "baresip.log").open("wb") as log:
         phone.process = await asyncio.create_subprocess_exec(
-            "baresip", "-s", "-f", str(folder), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
+            "baresip",
+            "-s",
+            "-f",
+            str(folder),
+            *(["-e", f"/dial {dial}"] if dial else []),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         try:
             yield phone

@@ -1,12 +1,13 @@
-"""Incoming calls from the SIP trunks to numbers assigned to voice apps: ring the app's registered phones, bridge
-the first that answers (``connectors/voice/inbound_bridge.py``), record, and keep a record (type 5) that is
-pushed to the app's call URL like any call.
+"""Incoming calls from the SIP trunks to numbers assigned to voice apps: ring the app's registered phones, bridge the
+first that answers (``connectors/voice/inbound_bridge.py``), record, and keep a record (type 5) that is pushed to
+the app's call URL like any call.
 
-An INVITE reaches the platform's SIP port (the registrar hands it here). It is taken only from the address of
-an enabled SIP trunk (the trunk's ``host``, as configured: an address, not a name) and only for a number
-assigned to a voice app (``switchboard number assign NUMBER APP``); anything else is refused (403 from an
-unknown source, 404 for an unassigned number, 480 when none of the app's phones is registered). Inbound calls
-are not billed (cost 0). In the record ``callee`` is the caller's number and ``displayNum`` the number
+An INVITE reaches the platform's SIP port (the registrar hands it here). One from anywhere but a trunk is a phone
+dialling out (``services/direct_calls.py``: authenticated by the registrar first). It is taken as an inbound call
+only from the address of an enabled SIP trunk (the trunk's ``host``, as configured: an address, not a name) and
+only for a number assigned to a voice app (``switchboard number assign NUMBER APP``); anything else is refused (403
+from an unknown source, 404 for an unassigned number, 480 when none of the app's phones is registered). Inbound
+calls are not billed (cost 0). In the record ``callee`` is the caller's number and ``displayNum`` the number
 dialled; ``sipGroupName``/``phoneName`` are those of the phone that answered.
 """
 
@@ -15,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from switchboard.connectors.voice.bridge import BridgeConfig
 from switchboard.connectors.voice.inbound_bridge import InboundBridge, InboundResult
@@ -28,21 +29,27 @@ from switchboard.domain.voice.inbound import caller_of
 from switchboard.domain.voice.sip import response, user_of
 from switchboard.errors import Product
 from switchboard.services.context import Services
+from switchboard.services.direct_calls import direct_dial
 from switchboard.services.recordings import Recordings, new_name, recordings_dir
 from switchboard.services.voice import VoiceOptions
 from switchboard.store import inbound as numbers
 from switchboard.store import phones, tenants
 from switchboard.store import voice as store
 
+if TYPE_CHECKING:
+    from switchboard.services.registrar import Registrar
+
 log = logging.getLogger("switchboard.voice.inbound")
 INBOUND = 5
 
 
 class InboundCalls:
-    def __init__(self, services: Services, server: SipServer) -> None:
+    def __init__(self, services: Services, server: SipServer, registrar: Registrar | None = None) -> None:
         self.s = services
         self.server = server
+        self.registrar = registrar  # authenticates phones' own calls (direct dial); None: refused
         self.stop = asyncio.Event()
+        self.handling: set[tuple[str, int]] = set()  # INVITEs (Call-ID, CSeq) being handled: retransmissions wait
 
     async def handle(self, inbound: Inbound) -> None:
         """The registrar's handler of requests that are neither REGISTER nor OPTIONS."""
@@ -50,8 +57,25 @@ class InboundCalls:
         if message.method != "INVITE":
             inbound.answer(response(message, 481, "Call/Transaction Does Not Exist"))
             return
+        key = (message.call_id, message.cseq[0])
+        inbound.answer(response(message, 100, "Trying"))  # stops the caller's retransmissions of the INVITE
+        if key in self.handling:
+            return  # a retransmission while the first copy is being handled
+        self.handling.add(key)
+        try:
+            await self._invite(inbound)
+        finally:
+            self.handling.discard(key)
+
+    async def _invite(self, inbound: Inbound) -> None:
+        message = inbound.message
         if not await self._from_trunk(inbound.source[0]):
-            inbound.answer(response(message, 403, "Forbidden", to_tag="sb"))
+            if self.registrar is None:
+                inbound.answer(response(message, 403, "Forbidden", to_tag="sb"))
+                return
+            phone = await self.registrar.authenticate(inbound)  # a phone dialling out (answered when not)
+            if phone is not None:
+                await direct_dial(self.s, self.server, inbound, phone)
             return
         dialled = user_of(message.uri or "")
         async with self.s.db.read() as conn:

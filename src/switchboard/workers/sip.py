@@ -26,7 +26,8 @@ async def start_sip(services: Services, host: str, port: int) -> tuple[SipServer
     registrar = Registrar(services, realm=settings.sip_realm, algorithms=tuple(settings.sip_digest_algorithms))
     server = SipServer(registrar.handle)
     await server.start(host, port)
-    registrar.other = InboundCalls(services, server).handle  # INVITEs from the trunks to assigned numbers
+    # INVITEs from the trunks to assigned numbers, and phones' own calls (authenticated by the registrar).
+    registrar.other = InboundCalls(services, server, registrar).handle
     return server, registrar
 
 
