@@ -126,3 +126,31 @@ async def test_send_sip_rings_baresip_then_the_sipp_callee_and_bridges_them(
     # baresip heard SIPp's tone through the relay.
     heard, rate = wav_samples(phone.heard)
     assert has_tone(heard, 1000, rate)
+
+
+async def test_a_phone_that_dies_mid_call_is_hung_up_by_the_rtp_timeout(
+    services: Services, caller: Caller, tmp_path: Path
+) -> None:
+    account, password = await app_phone(services, caller)
+    services.settings.sip_rtp_timeout = 2.0
+    (tmp_path / "sipp").mkdir()
+    tone_file(tmp_path / "sipp")
+    async with sip_port(services) as (address, _registrar, server):
+        services.caches["sip_server"] = server
+        async with baresip_phone(tmp_path / "phone", account, password, address) as phone:
+            await registered(services, account)
+            async with sipp("tone_until_bye", tmp_path / "sipp", echo=False, timeout=60) as port:
+                engine = await engine_to(services, port)
+                voice_id = await send_sip(services, caller, account)
+                await answered(services, voice_id, engine)
+                await asyncio.sleep(4.0)  # bridged and talking
+                assert phone.process is not None
+                phone.process.kill()  # no BYE: its RTP just stops
+                killed = time.monotonic()
+                row = await until_done(engine, services, voice_id, timeout=80)
+                await engine.trunks.stop()
+    assert (row["termination_code"], row["termination_reason"]) == ("200", "RTP timeout")
+    # The callee leg ended about 2 s after the phone's RTP stopped (its BYE to SIPp); billing stops there.
+    assert row["hangup_at"] is not None and row["answer_at"] is not None
+    assert row["call_duration"] <= 4 + 2 + 3 and time.monotonic() - killed < 60
+    assert row["cost"] == 20_000

@@ -7,8 +7,8 @@
    played. When the callee answers the relay carries both directions (PCMU/PCMA translated, RFC 4733 events
    passed) and the recorder, when there is one, taps it.
 3. Either side's BYE ends the other leg (BYE, or CANCEL while the callee still rings); so does the platform's
-   ``hangup`` (shutdown) and an RTP timeout: a leg that sends no RTP for ``rtp_timeout`` seconds after the
-   answer is taken for dead and both legs are hung up.
+   ``hangup`` (shutdown) and an RTP timeout: a leg that sent RTP and then sends none for ``rtp_timeout``
+   seconds is taken for dead and both legs are hung up (``RtpRelay.dead``).
 
 Times come back as wall-clock epoch seconds in a ``BridgeResult``: the phone's outcome, the callee's result
 (None when it was never dialled) and the recording (None when the callee never answered or nobody spoke).
@@ -148,7 +148,7 @@ class BridgedCall:
                 ending.end(RTP_TIMEOUT)
 
     def _silent(self) -> bool:
-        return any(self.relay.silent_for(leg) > self.config.rtp_timeout for leg in (A, B))
+        return self.relay.dead(self.config.rtp_timeout)
 
     async def _finish_recording(self, callee: CallResult | None) -> Path | None:
         if self.recorder is None:

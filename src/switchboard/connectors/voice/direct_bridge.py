@@ -116,7 +116,7 @@ class DirectBridge:
                 ending.end(CALLER_HUNG_UP)
             elif hangup.is_set():
                 ending.end(termination.SHUTDOWN)
-            elif self.answered.is_set() and any(self.relay.silent_for(leg) > self.config.rtp_timeout for leg in (A, B)):
+            elif self.answered.is_set() and self.relay.dead(self.config.rtp_timeout):
                 ending.end(RTP_TIMEOUT)
 
     async def _result(self, phone: InboundLeg, callee: CallResult | None) -> DirectResult:

@@ -144,7 +144,7 @@ class InboundBridge:
             if phone.done.done():
                 caller.apply(caller.machine.hangup(PHONE_HUNG_UP, caller.now))
                 return
-            silent = any(self.relay.silent_for(leg) > self.config.rtp_timeout for leg in (A, B))
+            silent = self.relay.dead(self.config.rtp_timeout)
             if hangup.is_set() or silent:
                 reason = termination.SHUTDOWN if hangup.is_set() else RTP_TIMEOUT
                 phone.hangup(reason)
