@@ -83,6 +83,14 @@ async def test_an_unregistered_phone_ends_with_a_record_saying_so_and_nothing_bi
     record = await call_api(voice_client, caller, f"/v3/voice/recordSip/{voice_id}")
     assert record["data"]["terminationCode"] == "480" and record["data"]["recordingFileId"] == ""
     assert (record["data"]["sipGroupName"], record["data"]["phoneName"]) == ("sales-desk", "front-desk")
+    window = {"strTime": "2026-11-29T00:00:00+00:00", "endTime": "2026-11-30T00:00:00+00:00"}
+    for names, found in (({"phoneName": "front-desk"}, 1), ({"sipGroupName": "other"}, 0), ({}, 1)):
+        page = await call_api(
+            voice_client, caller, "/v3/voice/recordSipQuery", {"current": 1, "size": 10, "params": {**window, **names}}
+        )
+        assert page["data"]["total"] == found, (names, page)
+    group = await call_api(voice_client, caller, "/v3/voice/recordGroupQuery", {"params": window})
+    assert group["data"]["total"] == 0  # a sendSip call is not a voice-message record
 
 
 async def test_without_a_sip_port_in_the_process_bridged_calls_wait(services: Services, caller: Caller) -> None:
