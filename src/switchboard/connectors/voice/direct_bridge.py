@@ -66,7 +66,6 @@ class DirectBridge:
 
     async def run(self, request: CallRequest, hangup: asyncio.Event) -> DirectResult:
         phone = InboundLeg(self.server, self.inbound, self.local)
-        phone.apply(phone.machine.trying())
         callee: CallResult | None = None
         try:
             offer = sdp.parse(self.inbound.message.body)

@@ -65,7 +65,6 @@ class InboundBridge:
 
     async def run(self, hangup: asyncio.Event) -> InboundResult:
         caller = InboundLeg(self.server, self.inbound, self.local)
-        caller.apply(caller.machine.trying())
         try:
             offer = sdp.parse(self.inbound.message.body)
             media = sdp.negotiate(offer)
