@@ -46,6 +46,7 @@ class BridgeResult:
     callee: CallResult | None
     recording: Path | None = None
     relayed: tuple[int, int] = (0, 0)  # audio and event packets forwarded from the phone, from the callee
+    received: tuple[int, int] = (0, 0)  # packets the relay received from the phone, from the callee
 
 
 @dataclass
@@ -104,7 +105,8 @@ class BridgedCall:
             ended_at=self._wall(phone.ended_at) or self.wall(),
         )
         relayed = (self.relay.legs[A].forwarded, self.relay.legs[B].forwarded)
-        return BridgeResult(phone, callee, recording, relayed)
+        received = (self.relay.legs[A].received, self.relay.legs[B].received)
+        return BridgeResult(phone, callee, recording, relayed, received)
 
     def _latch(self, leg: int, media: sdp.Negotiated) -> None:
         self.relay.legs[leg].media = LegMedia(media.payload_type, media.dtmf_pt)
