@@ -24,7 +24,7 @@ from switchboard.store.voice_tables import voice_calls
 from tests.conftest import Caller
 from tests.voice.bridge_peers import PLAY, baresip_phone, has_tone, recording_samples, tone_file
 from tests.voice.registrar_peers import sip_port
-from tests.voice.sipp import SDP, free_udp_port, require_sipp, scenario
+from tests.voice.sipp import SDP, free_media_port, free_udp_port, require_sipp, scenario
 from tests.voice.test_bridge_peers import app_phone, registered
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
@@ -72,7 +72,7 @@ async def run_carrier(folder: Path, body: str, target: tuple[str, int], port: in
     require_sipp()
     (folder / "carrier.xml").write_text(scenario("carrier", body))
     command = ["sipp", f"{target[0]}:{target[1]}", "-sf", "carrier.xml", "-i", "127.0.0.1", "-p", str(port)]
-    command += ["-mi", "127.0.0.1", "-mp", str(free_udp_port()), "-m", "1", "-timeout", "40s", "-nostdin"]
+    command += ["-mi", "127.0.0.1", "-mp", str(free_media_port()), "-m", "1", "-timeout", "40s", "-nostdin"]
     command += ["-trace_err"]
     process = await asyncio.create_subprocess_exec(
         *command,
