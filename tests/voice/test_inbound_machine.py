@@ -126,4 +126,6 @@ def test_requests_outside_the_dialog_get_481_and_confirmed_ones_200() -> None:
     call.answer(b"v=0\r\n", 2.0)
     call.receive(request("ACK", 7), 2.1)
     assert [m.status for m in sent(call.receive(request("INFO", 9), 3.0))] == [200]
+    (refreshed,) = sent(call.receive(request("INVITE", 10), 4.0))  # a re-INVITE (hold): the same media
+    assert refreshed.status == 200 and refreshed.body == b"v=0\r\n" and refreshed.get("contact")
     assert termination.reason_for(487) == "Request terminated"

@@ -52,6 +52,7 @@ class InboundCall:
         self.to_tag = new_id()[:12]
         self.state = State.PROCEEDING
         self._last: SipMessage | None = None
+        self._answer: bytes | None = None  # our SDP answer, given again to a re-INVITE
         self._retx = setup.t1
         self._cseq = 1
         self._bye: SipMessage | None = None
@@ -76,9 +77,8 @@ class InboundCall:
     def answer(self, sdp_answer: bytes, now: float) -> list[Action]:
         if self.state is not State.PROCEEDING:
             return []
-        ok = self._reply(200, "OK").add("contact", f"<{self.setup.contact}>")
-        ok.add("allow", "INVITE, ACK, CANCEL, BYE, INFO, OPTIONS").add("content-type", "application/sdp")
-        ok.body = sdp_answer
+        self._answer = sdp_answer
+        ok = self._session(self._reply(200, "OK"))
         self._last, self.state, self._answered, self._retx = ok, State.ANSWERED, now, self.setup.t1
         return [Send(ok), StartTimer("answer", self.setup.t1), StartTimer("answer_timeout", 64 * self.setup.t1)]
 
@@ -116,8 +116,10 @@ class InboundCall:
             return self._cancel(message, now)
         if method == "BYE" and self.state in (State.ANSWERED, State.CONFIRMED, State.TERMINATING):
             return [Send(response(message, 200, "OK")), *self._finish(self._ended(CALLER_HUNG_UP, now))]
-        if method in ("INFO", "OPTIONS", "UPDATE", "INVITE") and self.state is State.CONFIRMED:
-            return [Send(response(message, 200, "OK"))]  # a re-INVITE keeps the session as it is
+        if method == "INVITE" and self.state is State.CONFIRMED and self._answer is not None:
+            return [Send(self._session(response(message, 200, "OK")))]  # a re-INVITE (hold, refresh): same media
+        if method in ("INFO", "OPTIONS", "UPDATE") and self.state is State.CONFIRMED:
+            return [Send(response(message, 200, "OK"))]
         return [Send(response(message, 481, "Call/Transaction Does Not Exist"))]
 
     def timer(self, name: str, now: float) -> list[Action]:
@@ -138,6 +140,12 @@ class InboundCall:
         return self.state is State.TERMINATED
 
     # ---- helpers ------------------------------------------------------------------------------------
+
+    def _session(self, ok: SipMessage) -> SipMessage:
+        """A 200 carrying our Contact and our SDP answer (the relay's address: the media stays there)."""
+        ok.add("contact", f"<{self.setup.contact}>").add("allow", "INVITE, ACK, CANCEL, BYE, INFO, OPTIONS")
+        ok.add("content-type", "application/sdp").body = self._answer or b""
+        return ok
 
     def _reply(self, status: int, reason: str) -> SipMessage:
         return response(self.invite, status, reason, to_tag=self.to_tag)
