@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import socket
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -45,6 +46,16 @@ async def exchange(address: tuple[str, int], data: bytes, statuses: int = 1) -> 
             raw = await asyncio.wait_for(loop.sock_recv(sock, 65535), 5)
             answers.append(parse(raw))
         return answers
+
+
+async def finished_call(services: Services, timeout: float = 5.0) -> Any:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        async with services.db.read() as conn:
+            row = (await conn.execute(sa.select(voice_calls))).first()
+        if (row is not None and row.status == "done") or asyncio.get_running_loop().time() > deadline:
+            return row
+        await asyncio.sleep(0.05)
 
 
 async def test_a_phones_invite_is_challenged_then_a_wrong_password_refused(services: Services, caller: Caller) -> None:
@@ -102,6 +113,5 @@ async def test_a_carrier_invite_with_an_unusable_sdp_is_refused_488_and_recorded
         data = message("INVITE", body=b"v=0\r\nm=video 9 RTP/AVP 96\r\n", user="442071838750")
         trying, refused = await exchange(address, data.replace(b"PHONE", b"919876543210"), 2)
         assert (trying.status, refused.status) == (100, 488)
-    async with services.db.read() as conn:
-        (row,) = (await conn.execute(sa.select(voice_calls))).all()
+        row = await finished_call(services)  # the record is written just after the answer
     assert (row.type, row.termination_code, row.cost, row.status) == (5, "488", 0, "done")

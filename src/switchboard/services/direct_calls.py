@@ -61,7 +61,7 @@ async def direct_dial(services: Services, server: SipServer, inbound: Inbound, p
     config = BridgeConfig(ringing=opts_ringing, rtp_timeout=services.settings.sip_rtp_timeout)
     bridge = DirectBridge(server, inbound, dial=dial, recorder=recorder, config=config, wall=services.clock.time)
     request = CallRequest(row["voice_id"], row["callee"], row["display_num"], b"", 1, opts_ringing, None)
-    result = await bridge.run(request, engine.stopping)
+    result = await bridge.run(request, server.stopping)
     extra: dict[str, Any] = {}
     if result.recording is not None:
         extra["recording_file_id"] = await Recordings(services).keep(result.recording, row)

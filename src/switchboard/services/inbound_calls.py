@@ -13,7 +13,6 @@ dialled; ``sipGroupName``/``phoneName`` are those of the phone that answered.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -48,7 +47,7 @@ class InboundCalls:
         self.s = services
         self.server = server
         self.registrar = registrar  # authenticates phones' own calls (direct dial); None: refused
-        self.stop = asyncio.Event()
+        self.stop = server.stopping  # the port is closing: calls in progress hang up
         self.handling: set[tuple[str, int]] = set()  # INVITEs (Call-ID, CSeq) being handled: retransmissions wait
 
     async def handle(self, inbound: Inbound) -> None:

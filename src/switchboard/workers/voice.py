@@ -173,7 +173,6 @@ class VoiceEngine:
         self.trunks = trunks
         self.active: dict[int, tuple[asyncio.Task[None], asyncio.Event]] = {}
         self.counters = {"placed": 0, "answered": 0, "requeued": 0, "lost": 0}
-        self.stopping = asyncio.Event()  # set by stop(): calls held elsewhere (a phone's own calls) end too
         self._renewed = self._swept = self._pruned = time.monotonic()
 
     async def step(self, batch: int = 100) -> int:
@@ -342,7 +341,6 @@ class VoiceEngine:
 
     async def stop(self) -> None:
         """Hang up or cancel the calls in progress and wait (briefly) for them to settle."""
-        self.stopping.set()
         for _task, hangup in self.active.values():
             hangup.set()
         tasks = [task for task, _ in self.active.values()]

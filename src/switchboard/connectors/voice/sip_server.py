@@ -71,6 +71,8 @@ class SipServer:
         # Calls this port places itself (the phone leg of a bridged call), by Call-ID: their responses and
         # in-dialog requests go to them, before the registrar.
         self.dialogs: dict[str, Callable[[SipMessage, Address], None]] = {}
+        # Set by stop(): calls held by handlers (inbound, a phone's own) hang up before the port closes.
+        self.stopping = asyncio.Event()
 
     async def start(self, host: str, port: int) -> None:
         """UDP and TCP on the same port (``port`` 0: the UDP socket picks one, TCP follows it; when that
@@ -182,7 +184,10 @@ class SipServer:
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
 
-    async def stop(self) -> None:
+    async def stop(self, grace: float = 5.0) -> None:
+        self.stopping.set()
+        if self._pending:  # calls in progress send their BYEs and settle first
+            await asyncio.wait(list(self._pending), timeout=grace)
         if self.udp is not None:
             self.udp.close()
         if self.tcp is not None:
