@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bench.scenarios.accept import AcceptScenario
 from bench.scenarios.base import Context, Scenario
+from bench.scenarios.bridge import BridgeScenario
 from bench.scenarios.calls import CallsScenario
 from bench.scenarios.campaign import CampaignScenario
 from bench.scenarios.ceiling import CeilingScenario
@@ -25,6 +26,7 @@ SCENARIOS: list[Scenario] = [
     KannelScenario(),
     SmppInScenario(),
     CallsScenario(),
+    BridgeScenario(),
     CampaignScenario(),
     RobotScenario(),
 ]

@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     sip_host: str = "127.0.0.1"
     sip_port: int = Field(default=5060, ge=-1, le=65535)
     sip_realm: str = "switchboard"
+    # Bridged calls (sendSip): seconds without RTP from a leg, after the answer, before both legs are hung up.
+    sip_rtp_timeout: float = Field(default=30.0, gt=0)
     # Digest algorithms the registrar offers, in order of preference: MD5 and/or SHA-256 (RFC 8760). MD5 alone
     # by default: older softphones (Debian 12's baresip) fail on a 401 that also offers SHA-256.
     sip_digest_algorithms: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["MD5"])

@@ -7,6 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from switchboard.services.context import Services
+from switchboard.services.recordings import recordings_dir
 from switchboard.store import pushes
 from switchboard.store.voice_tables import voice_calls
 from tests.console.conftest import Browser, Session, make_user, new_account, session_of
@@ -70,6 +71,23 @@ async def test_admins_see_calls_with_their_pushes(services: Services, admin: Ses
     assert VOICE_ID in (await admin.client.get("/console/calls")).text
 
 
+async def test_a_bridged_calls_page_plays_its_recording(services: Services, admin: Session) -> None:
+    account = await new_account(services, "voice")
+    await a_call(services, account.account.id, account.apps["voice"])
+    folder = recordings_dir(services)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "rec.wav").write_bytes(b"RIFF-not-really")
+    async with services.db.write() as conn:
+        values = {"type": 3, "sip_group_name": "sales", "phone_name": "desk", "recording_file_id": "rec.wav"}
+        await conn.execute(voice_calls.update().where(voice_calls.c.voice_id == VOICE_ID).values(**values))
+    page = await admin.client.get(f"/console/calls/{VOICE_ID}")
+    assert f'<audio controls preload="none" src="/console/calls/{VOICE_ID}/recording">' in page.text
+    audio = await admin.client.get(f"/console/calls/{VOICE_ID}/recording")
+    assert audio.status_code == 200 and audio.content == b"RIFF-not-really"
+    assert audio.headers["content-type"] == "audio/wav"
+    assert (await admin.client.get("/console/calls/1/recording")).status_code == 404
+
+
 async def test_account_users_do_not_reach_calls(services: Services, browser: Browser) -> None:
     account = await new_account(services, "voice")
     await make_user(services, "admin@example.test")
@@ -77,3 +95,4 @@ async def test_account_users_do_not_reach_calls(services: Services, browser: Bro
     user = await session_of(browser, "user@example.test")
     assert (await user.client.get("/admin/api/calls")).status_code == 403
     assert (await user.client.get("/console/calls")).status_code == 403
+    assert (await user.client.get(f"/console/calls/{VOICE_ID}/recording")).status_code == 403

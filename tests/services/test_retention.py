@@ -48,10 +48,16 @@ async def test_old_data_is_pruned_in_batches_and_recent_data_stays(services: Ser
 
     removed = await prune(services, batch=2)
 
-    assert removed == {"messages": 5, "pushes": 5, "inbound": 1, "conversions": 0}
+    assert removed == {"messages": 5, "pushes": 5, "inbound": 1, "conversions": 0, "recordings": 0}
     left = await rows(services, messages)
     assert len(left) == 6 and sum(1 for m in left if m["status"] == "queued") == 1
     assert {p["message_id"] for p in await rows(services, message_parts)} <= {m["id"] for m in left}
     assert len(await rows(services, pushes)) == 5 and len(await rows(services, push_attempts)) == 5
     assert len(await rows(services, inbound_messages)) == 1
-    assert await prune(services, batch=2) == {"messages": 0, "pushes": 0, "inbound": 0, "conversions": 0}
+    assert await prune(services, batch=2) == {
+        "messages": 0,
+        "pushes": 0,
+        "inbound": 0,
+        "conversions": 0,
+        "recordings": 0,
+    }

@@ -120,6 +120,23 @@ def free_udp_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def free_media_port() -> int:
+    """An even port whose next three are free too: SIPp binds audio RTP/RTCP and video RTP/RTCP from it."""
+    for _ in range(50):
+        port = free_udp_port() & ~1
+        probes = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(4)]
+        try:
+            for offset, probe in enumerate(probes):
+                probe.bind(("127.0.0.1", port + offset))
+            return port
+        except OSError:
+            continue
+        finally:
+            for probe in probes:
+                probe.close()
+    return free_udp_port()
+
+
 def require_sipp() -> None:
     if shutil.which("sipp") is None:
         pytest.skip("SIPp (Debian package sip-tester) is not installed")
@@ -133,7 +150,7 @@ async def sipp(name: str, folder: Path, *, calls: int = 1, echo: bool = True, ti
     require_sipp()
     path = folder / f"{name}.xml"
     path.write_text(scenario(name, SCENARIOS[name]))
-    port, media = free_udp_port(), free_udp_port()
+    port, media = free_udp_port(), free_media_port()
     command = ["sipp", "-sf", str(path), "-i", "127.0.0.1", "-p", str(port), "-m", str(calls), "-mi", "127.0.0.1"]
     command += ["-mp", str(media), "-timeout", f"{timeout}s", "-nostdin", "-trace_err"]
     if echo:

@@ -155,3 +155,12 @@ def decode_to_raw(mp3: Path, raw: Path) -> None:
         for frame in source.decode(audio=0):
             for converted in resampler.resample(frame):
                 out.write(bytes(converted.planes[0])[: converted.samples * 2])
+
+
+def test_the_recorder_decodes_every_g711_code_as_the_codec_does() -> None:
+    from switchboard.connectors.voice.recorder import to_pcm16
+
+    codes = bytes(range(256))
+    for payload_type, decode in ((PCMU, g711.ulaw_decode), (PCMA, g711.alaw_decode)):
+        expected = b"".join(decode(code).to_bytes(2, "little", signed=True) for code in codes)
+        assert to_pcm16(codes, payload_type) == expected

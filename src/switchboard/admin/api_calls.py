@@ -45,6 +45,9 @@ class CallOut(Model):
     ringing_at: datetime | None
     answer_at: datetime | None
     hangup_at: datetime | None
+    sip_group_name: str | None = None  # sendSip calls: the phone's group and name, the recording
+    phone_name: str | None = None
+    recording_file_id: str | None = None
 
 
 class CallDetail(Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
+from starlette.responses import FileResponse, Response
 
 from switchboard.api import schemas
 from switchboard.api import voice_schemas as vs
@@ -13,6 +14,8 @@ from switchboard.api.responses import JsonResponse, ok
 from switchboard.domain.voice.validation import int_field, text_field
 from switchboard.errors import Product
 from switchboard.services.audio import AudioFiles
+from switchboard.services.recordings import Recordings
+from switchboard.services.sip_calls import send_sip
 from switchboard.services.voice import MESSAGE_TYPES, SIP_TYPES, VoiceService
 
 router = APIRouter()
@@ -80,6 +83,29 @@ async def send_group(call: VoiceCall) -> JsonResponse:
 )
 async def send_code(call: VoiceCall) -> JsonResponse:
     return ok(data=await VoiceService(call.services).send_code(call.principal, call.params))
+
+
+@router.post(
+    "/sendSip",
+    summary="Click-to-call: ring one of the app's SIP phones, then the callee, and bridge them; its voiceId",
+    dependencies=schemas.SIGNED,
+    openapi_extra=schemas.post_doc(vs.SendSipBody, vs.SEND_SIP),
+    responses=schemas.answers(vs.SendCodeAnswer),
+)
+async def send_sip_call(call: VoiceCall) -> JsonResponse:
+    return ok(data=await send_sip(VoiceService(call.services), call.principal, call.params))
+
+
+@router.get(
+    "/getVoiceFile",
+    summary="Download a recording of a bridged call (attachment, audio/mpeg)",
+    dependencies=schemas.SIGNED,
+    openapi_extra=schemas.get_doc(vs.VoiceFileQuery, vs.GET_VOICE_FILE),
+    responses=vs.VOICE_FILE_ANSWERS,
+)
+async def get_voice_file(call: AccountCall) -> Response:
+    found = await Recordings(call.services).open(call.principal, call.params.get("voiceFileId"))
+    return FileResponse(found.path, media_type=found.media_type, filename=found.file_id)
 
 
 @router.get(

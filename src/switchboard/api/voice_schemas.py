@@ -7,11 +7,11 @@ feed the route decorators only (``openapi_extra=``, ``responses=``). Codes are t
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from switchboard.api.schemas import ISO_TIME_PATTERN, TIME, Amount, Params, Success
+from switchboard.api.schemas import ISO_TIME_PATTERN, TIME, Amount, ErrorAnswer, Params, Success
 from switchboard.services.audio import FILE_ID
 
 VOICE_APP_ID = "A voice app of the API key's account (missing: -22; unknown, foreign or not voice: -52)."
@@ -46,13 +46,25 @@ RECORD = (
     "unknown, foreign or older -24."
 )
 RECORD_GROUP = RECORD + " sendGroup/sendCode calls only."
-RECORD_SIP = RECORD + " SIP calls only (sendSip is not implemented: always -24 for now)."
+RECORD_SIP = RECORD + " sendSip calls only, with the phone's group and name and the recording's id."
 RECORD_QUERY = (
     "Calls of the key's account (no appId) created in a window of at most 31 days within the last 2 months "
     "(-25), paged; a malformed time or a missing window -22."
 )
 RECORD_GROUP_QUERY = RECORD_QUERY + " sendGroup/sendCode calls."
-RECORD_SIP_QUERY = RECORD_QUERY + " SIP calls (none until sendSip exists)."
+RECORD_SIP_QUERY = RECORD_QUERY + " sendSip calls; `params.sipGroupName` / `params.phoneName` filter exactly."
+SEND_SIP = (
+    "Click-to-call: ring the app's SIP phone `account`; when it answers, call `callee` through the trunks and "
+    "bridge the two (recorded unless the app's `record_calls` is off). Billed by the callee leg's bill period; "
+    "the longest length (app option `sip_max_duration`, default 3600 s) is reserved at acceptance (-10). "
+    "callee or displayNum not 7-15 digits, calledInfo over 1000 characters, no such phone in the app: -22; "
+    "no voice rate -26. An unregistered phone's call ends with terminationCode 480 and nothing billed."
+)
+GET_VOICE_FILE = (
+    "A recording of the account's bridged call (`recordingFileId` of the records, `voiceFileId` of the push) "
+    "as an attachment, `audio/mpeg` (or `audio/wav` where no MP3 encoder is installed). Missing id -22; "
+    "unknown, another account's or deleted -24 (in the voice envelope)."
+)
 
 
 # --- requests --------------------------------------------------------------------------------------------
@@ -81,8 +93,8 @@ class PageRequest(Params):
 
 
 class FileDelBody(Params):
-    fileIdList: Annotated[list[FileId], Field(min_length=1, max_length=100)] | str = Field(
-        description="Up to 100 fileIds of fileUpload (a comma-separated string is accepted too).",
+    fileIdList: Annotated[list[str], Field(min_length=1, max_length=100)] | str = Field(
+        description="Up to 100 fileIds of fileUpload or recordings' ids (a comma-separated string is accepted too).",
         examples=[["2611297f3c0e4b6a9d1e2f3a4b5c6d7e8f9a01.wav"]],
     )
 
@@ -107,6 +119,20 @@ class SendGroupBody(CallFields):
     )
     fileId: FileId = Field(description="An audio file of the account (missing -50; unknown or deleted -48).")
     loopCount: int | None = Field(default=None, ge=1, le=3, description="Plays of the file, default 1 (-22).")
+
+
+class VoiceFileQuery(Params):
+    voiceFileId: str = Field(description="A recording's id (`recordingFileId`).")
+
+
+class SendSipBody(Params):
+    appId: str = Field(description=VOICE_APP_ID, examples=["7bKq2LmP"])
+    account: str = Field(description="The phone's SIP account (sipQuery) in this app (-22).", examples=["4821930571"])
+    callee: str = Field(pattern=CALLEE_PATTERN, description="The number to call, 7-15 digits (-22).")
+    displayNum: str | None = Field(
+        default=None, pattern=CALLEE_PATTERN, description="The caller id, 7-15 digits (-22); default the phone's."
+    )
+    calledInfo: str | None = Field(default=None, max_length=1000, description="Echoed in records and pushes (-22).")
 
 
 class SendCodeBody(CallFields):
@@ -219,6 +245,11 @@ class VoiceRecord(BaseModel):
     voiceFileId: str = Field(description='The fileId of a sendGroup call, else "".')
     feedbackValue: str = Field(description='"-1", or the first key pressed.')
     calledInfo: str
+    sipGroupName: str | None = Field(default=None, description="sendSip records: the phone's group.")
+    phoneName: str | None = Field(default=None, description="sendSip records: the phone's name.")
+    recordingFileId: str | None = Field(
+        default=None, description='sendSip records: the recording (getVoiceFile), "" when none was made.'
+    )
 
 
 class RecordAnswer(Success):
@@ -231,3 +262,14 @@ class RecordPage(Page):
 
 class RecordPageAnswer(Success):
     data: RecordPage
+
+
+# getVoiceFile answers the file itself, or the voice envelope when it refuses.
+BINARY = {"schema": {"type": "string", "format": "binary"}}
+VOICE_FILE_ANSWERS: dict[int | str, dict[str, Any]] = {
+    200: {
+        "model": ErrorAnswer,
+        "description": "The recording (an attachment), or the error envelope (status -22, -24 ...).",
+        "content": {"audio/mpeg": BINARY, "audio/wav": BINARY, "application/json": {"schema": {"type": "object"}}},
+    }
+}

@@ -270,14 +270,14 @@ def push_retry(
 
 
 @number_app.command("assign")
-def number_assign(number: str, app: Annotated[str, typer.Option("--app", help="SMS appId.")]) -> None:
-    """Route inbound SMS sent to NUMBER (or sender id) to an app."""
+def number_assign(number: str, app: Annotated[str, typer.Option("--app", help="SMS or voice appId.")]) -> None:
+    """Route inbound SMS sent to NUMBER (or sender id) to an SMS app, or inbound calls to a voice app's phones."""
 
     async def action(s: Services) -> None:
         async with s.db.write() as conn:
             found = await tenants.get_app(conn, app)
-            if found is None or found.product != Product.SMS.value:
-                raise OperatorError(f"no SMS app {app}")
+            if found is None or found.product not in (Product.SMS.value, Product.VOICE.value):
+                raise OperatorError(f"no SMS or voice app {app}")
             await inbound.assign_number(conn, number.strip().lstrip("+"), app, s.clock.now())
         console.print(f"{number} -> {app}")
 

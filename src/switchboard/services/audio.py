@@ -6,9 +6,10 @@ raw 8 kHz mono mu-law, stored as ``<data_dir>/audio/<fileId>.ul``: calls stream 
 
 Codes: name or content missing -51; name not 5-32 characters -22; a name the account already uses -20;
 more than ``MAX_FILES`` files -23; not base64, not .mp3/.m4a/.wav, undecodable, empty or longer than
-``MAX_SECONDS`` -21. fileDel: no ids -50; more than 100 -23; an id that is not the id of an uploaded file
-(another source, e.g. a recording) -49; an unknown (or another account's) file -48; nothing is deleted
-unless every id is deletable. A deleted file's audio stays until no queued call needs it.
+``MAX_SECONDS`` -21. fileDel (uploaded files and recordings of bridged calls): no ids -50; more than 100 -23;
+an id that is neither an uploaded file's nor a recording's -49; an unknown (or another account's) file or
+recording -48; nothing is deleted unless every id is deletable. A deleted file's audio stays until no queued
+call needs it; a deleted recording's file goes at once.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from switchboard.auth.authenticate import Principal
 from switchboard.domain.voice import g711
 from switchboard.domain.voice.validation import voice_error
 from switchboard.services.context import Services
+from switchboard.services.recordings import Recordings
+from switchboard.store import recordings as recording_store
 from switchboard.store import tenants
 from switchboard.store import voice as store
 
@@ -239,14 +242,25 @@ class AudioFiles:
             raise voice_error(-22, "fileIdList must be a list")
         if len(raw) > MAX_DELETE:
             raise voice_error(-23, f"at most {MAX_DELETE} ids")
-        if not all(isinstance(i, str) and FILE_ID.match(i.strip()) for i in raw):
-            raise voice_error(-49, "not the id of an uploaded audio file")
+        recordings = Recordings(self.s)
+        if not all(
+            isinstance(i, str) and (FILE_ID.match(i.strip()) or recordings.is_recording(i.strip())) for i in raw
+        ):
+            raise voice_error(-49, "not the id of an uploaded audio file or a recording")
         ids = list(dict.fromkeys(i.strip() for i in raw))
+        recorded = [i for i in ids if recordings.is_recording(i)]
+        uploaded = [i for i in ids if not recordings.is_recording(i)]
+        account_id, now = principal.account.id, self.s.clock.now()
         async with self.s.db.write() as conn:
-            for file_id in ids:
-                if await store.get_file(conn, file_id, principal.account.id) is None:
+            for file_id in uploaded:
+                if await store.get_file(conn, file_id, account_id) is None:
                     raise voice_error(-48, file_id)
-            await store.mark_deleted(conn, ids, principal.account.id, self.s.clock.now())
+            unknown = await recordings.missing(conn, recorded, account_id)
+            if unknown is not None:
+                raise voice_error(-48, unknown)
+            await store.mark_deleted(conn, uploaded, account_id, now)
+            await recording_store.mark_deleted(conn, recorded, account_id, now)
+        recordings.remove_files(recorded)
 
     async def prune(self) -> int:
         """Remove the audio of deleted files that no queued call needs any more."""

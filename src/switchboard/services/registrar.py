@@ -82,11 +82,14 @@ class Registrar:
 
     def _challenge(self, inbound: Inbound, *, stale: bool = False) -> None:
         self.counters["challenged"] += 1
-        answer = self._response(inbound.message, 401, "Unauthorized")
+        proxy = inbound.message.method != "REGISTER"  # a phone's INVITE is challenged as a proxy does (407)
+        answer = self._response(
+            inbound.message, 407 if proxy else 401, "Proxy Authentication Required" if proxy else "Unauthorized"
+        )
         for value in rules.challenges(
             self.realm, self.nonces.issue(self.s.clock.time()), stale=stale, algorithms=self.algorithms
         ):
-            answer.add("www-authenticate", value)
+            answer.add("proxy-authenticate" if proxy else "www-authenticate", value)
         inbound.answer(answer)
 
     async def _refuse(self, inbound: Inbound, why: str) -> None:
@@ -97,45 +100,54 @@ class Registrar:
         if self.shared is not None:
             g = self.guard
             await self.shared.failed(host, limit=g.limit, window=int(g.window), block=int(g.block))
-        log.info("REGISTER from %s refused: %s", inbound.source, why)
+        log.info("%s from %s refused: %s", inbound.message.method, inbound.source, why)
         inbound.answer(self._response(inbound.message, 403, "Forbidden"))
 
     async def register(self, inbound: Inbound) -> None:
+        phone = await self.authenticate(inbound)
+        if phone is not None:
+            await self._bind(inbound, phone)
+
+    async def authenticate(self, inbound: Inbound) -> store.Phone | None:
+        """The phone a REGISTER (or a phone's INVITE: Proxy-Authorization) authenticates as, or None when it was
+        answered already (challenged, or refused and counted against its address)."""
         message = inbound.message
-        header = message.get("authorization")
+        register = message.method == "REGISTER"
+        header = message.get("authorization" if register else "proxy-authorization")
         if header is None:
             self._challenge(inbound)
-            return
+            return None
         creds = rules.parse_credentials(header)
         if creds is None or creds.algorithm not in self.algorithms:
             await self._refuse(inbound, "malformed credentials or an algorithm not offered")
-            return
+            return None
         verdict = self.nonces.check(creds.nonce, creds.nc, self.s.clock.time())
         if verdict is rules.Verdict.STALE:
             self._challenge(inbound, stale=True)
-            return
+            return None
         if verdict is rules.Verdict.INVALID:
             await self._refuse(inbound, "forged or replayed nonce")
-            return
+            return None
         self.nonces.use(creds.nonce, creds.nc)
         if self.shared is not None and not await self.shared.first_use(
             f"{creds.nonce}:{creds.nc or 0}", int(self.nonces.ttl) + 60
         ):
             await self._refuse(inbound, "nonce count already used by another process")
-            return
-        to_user = user_of(uri_of(message.get("to") or ""))
+            return None
+        # A REGISTER names the phone in To; an INVITE names the callee there, the phone in From.
+        to_user = user_of(uri_of(message.get("to" if register else "from") or ""))
         phone = None
         if ACCOUNT.match(creds.username):
             async with self.s.db.read(quick=True) as conn:
                 phone = await store.get_phone(conn, creds.username)
         password = self.s.secrets.open(phone.password_enc) if phone else secrets.token_hex(16)
-        expected = rules.expected_response(creds, method="REGISTER", password=password)
+        expected = rules.expected_response(creds, method=message.method or "", password=password)
         genuine = hmac.compare_digest(expected.encode(), creds.response.encode())
         if phone is None or not genuine or creds.realm != self.realm or creds.username != to_user:
             await self._refuse(inbound, f"bad credentials for {creds.username!r}")
-            return
+            return None
         self.guard.succeeded(inbound.source[0])
-        await self._bind(inbound, phone)
+        return phone
 
     async def _bind(self, inbound: Inbound, phone: store.Phone) -> None:
         message = inbound.message

@@ -1,5 +1,5 @@
-"""Retention: reports, messages, inbound messages and OTP conversion reports older than ``retention_days``
-are pruned.
+"""Retention: reports, messages, inbound messages, OTP conversion reports and call recordings older than
+``retention_days`` are pruned.
 
 In batches of ``PRUNE_BATCH`` rows, each in a short transaction of its own: one statement deleting a day's worth
 of rows would hold the SQLite writer (which runs on the event loop) or PostgreSQL's locks for seconds.
@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from switchboard.services.context import Services
+from switchboard.services.recordings import Recordings
 from switchboard.store.messages import FINAL_STATES
 from switchboard.store.otp_tables import otp_backfill_rates, otp_conversions
 from switchboard.store.tables import inbound_messages, message_parts, messages, push_attempts, pushes
@@ -46,6 +47,7 @@ async def prune(services: Services, *, batch: int = PRUNE_BATCH) -> dict[str, in
         "pushes": await _in_batches(services, old_pushes, drop_pushes, batch),
         "inbound": await _in_batches(services, old_inbound, drop_inbound, batch),
         "conversions": await _prune_conversions(services, before, batch),
+        "recordings": await Recordings(services).prune(before),
     }
 
 

@@ -31,9 +31,9 @@ from switchboard.services.tts import Tts
 from switchboard.store import catalog, tenants
 from switchboard.store import voice as store
 
-GROUP, CODE, SIP, DIRECT = 1, 2, 3, 4
+GROUP, CODE, SIP, DIRECT, INBOUND = 1, 2, 3, 4, 5
 MESSAGE_TYPES = (GROUP, CODE)
-SIP_TYPES = (SIP, DIRECT)
+SIP_TYPES = (SIP, DIRECT, INBOUND)
 RECORD_WINDOW = timedelta(days=31)
 RECORD_AGE = timedelta(days=62)
 VOICE_ID = re.compile(r"^\d{19,20}$")
@@ -48,6 +48,9 @@ class VoiceOptions:
     long_text_daily: int = 5  # long-text sendCode requests per account per UTC day
     max_tasks: int = 20  # group-call tasks waiting, calling or suspended at once per account (-37); 0 = no cap
     max_phones: int = 500  # SIP phones (sipAdd) an app holds at most (-23)
+    record_calls: bool = True  # bridged calls (sendSip) are recorded (recordingFileId, getVoiceFile)
+    sip_max_duration: int = 3600  # seconds a bridged call may last after the callee answers (its reservation)
+    sip_ringing: int = 60  # seconds the phone, then the callee, may ring
 
     @classmethod
     def of(cls, options: dict[str, Any]) -> VoiceOptions:
@@ -71,12 +74,12 @@ class VoiceService:
     def __init__(self, services: Services) -> None:
         self.s = services
 
-    async def _prices(self, conn: AsyncConnection, principal: Principal) -> PriceList:
+    async def prices(self, conn: AsyncConnection, principal: Principal) -> PriceList:
         account = principal.account
         rates = await catalog.load_rates(conn, Product.VOICE.value, account.id)
         return PriceList(rates, account_id=account.id, currency=account.currency)
 
-    def _row(
+    def row(
         self, principal: Principal, number: Number, *, price: int, opts: VoiceOptions, limit: int, **values: Any
     ) -> dict[str, Any]:
         assert principal.app is not None
@@ -102,7 +105,7 @@ class VoiceService:
             **values,
         }
 
-    async def _commit(self, principal: Principal, rows: list[dict[str, Any]], *, file_id: str | None = None) -> None:
+    async def commit(self, principal: Principal, rows: list[dict[str, Any]], *, file_id: str | None = None) -> None:
         """Reserve the money of every call and queue them, in one transaction (-10 changes nothing)."""
         account_id = principal.account.id
         async with self.s.db.write() as conn:
@@ -129,7 +132,7 @@ class VoiceService:
             audio = await store.get_file(conn, request.file_id, principal.account.id)
             if audio is None:
                 raise voice_error(-48)
-            prices = await self._prices(conn, principal)
+            prices = await self.prices(conn, principal)
         o = request.options
         limit = billing.call_limit(audio["duration_ms"], o.loop_count, o.max_duration)
         results: list[dict[str, str]] = []
@@ -147,7 +150,7 @@ class VoiceService:
                     }
                 )
                 continue
-            row = self._row(
+            row = self.row(
                 principal,
                 callee.number,
                 price=rate.price,
@@ -173,7 +176,7 @@ class VoiceService:
             )
         if not rows:
             raise voice_error(int(results[0]["terminationCode"]))
-        await self._commit(principal, rows, file_id=request.file_id)
+        await self.commit(principal, rows, file_id=request.file_id)
         self.s.wake("voice")
         return results
 
@@ -183,7 +186,7 @@ class VoiceService:
         request = check_code(params)
         opts = VoiceOptions.of(principal.app.options)
         async with self.s.db.read() as conn:
-            rate = (await self._prices(conn, principal)).rate_for(request.callee.country, request.callee.digits)
+            rate = (await self.prices(conn, principal)).rate_for(request.callee.country, request.callee.digits)
             if rate is None:
                 raise voice_error(-26, "no voice rate for the destination")
             if len(request.text) > opts.long_text:
@@ -198,7 +201,7 @@ class VoiceService:
         )
         o = request.options
         limit = billing.call_limit(rendered.duration_ms, o.loop_count, o.max_duration)
-        row = self._row(
+        row = self.row(
             principal,
             request.callee,
             price=rate.price,
@@ -217,7 +220,7 @@ class VoiceService:
             recall_count=request.recall_count,
             recall_interval=request.recall_interval,
         )
-        await self._commit(principal, [row])
+        await self.commit(principal, [row])
         self.s.wake("voice")
         return str(row["voice_id"])
 
@@ -263,6 +266,9 @@ class VoiceService:
                 offset=(current - 1) * size,
                 limit=size,
                 app_ids=principal.key.allowed_apps,
+                names={k: window[k] for k in ("sipGroupName", "phoneName") if isinstance(window.get(k), str)}
+                if SIP in types
+                else None,
             )
         zone = principal.account.timezone
         return {

@@ -343,5 +343,6 @@ import switchboard.store.console_tables  # noqa: E402,F401
 import switchboard.store.node_tables  # noqa: E402,F401
 import switchboard.store.otp_tables  # noqa: E402,F401
 import switchboard.store.phone_tables  # noqa: E402,F401
+import switchboard.store.recording_tables  # noqa: E402,F401
 import switchboard.store.smpp_tables  # noqa: E402,F401
 import switchboard.store.voice_tables  # noqa: E402,F401

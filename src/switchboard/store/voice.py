@@ -165,15 +165,17 @@ async def claim_due(
     limit: int,
     per_account: int = 0,
     owner: str | None = None,
+    types: Sequence[int] | None = None,
 ) -> list[dict[str, Any]]:
     """Lease up to ``limit`` queued, due calls and mark them calling (``FOR UPDATE SKIP LOCKED`` on PostgreSQL),
     held by ``owner`` (the worker process) and not dialled yet.
 
     With ``per_account`` > 0 an account never has more calls in progress than that (counted across every
     worker): its further calls stay queued until some end."""
+    kinds = () if types is None else (voice_calls.c.type.in_(list(types)),)
     rows = await conn.execute(
         sa.select(voice_calls.c.id, voice_calls.c.account_id)
-        .where(voice_calls.c.status == QUEUED, voice_calls.c.due_at <= now)
+        .where(voice_calls.c.status == QUEUED, voice_calls.c.due_at <= now, *kinds)
         .order_by(voice_calls.c.due_at, voice_calls.c.id)
         .limit(limit * 4 if per_account else limit)
         .with_for_update(skip_locked=True)
@@ -311,8 +313,12 @@ async def page_calls(
     offset: int,
     limit: int,
     app_ids: Sequence[str] | None = None,
+    names: dict[str, str] | None = None,
 ) -> tuple[int, list[dict[str, Any]]]:
+    """A page of the account's calls; ``names`` filters sendSip calls by ``sipGroupName`` / ``phoneName``."""
+    columns = {"sipGroupName": voice_calls.c.sip_group_name, "phoneName": voice_calls.c.phone_name}
     where = (
+        *(columns[k] == v for k, v in (names or {}).items()),
         voice_calls.c.account_id == account_id,
         voice_calls.c.type.in_(list(types)),
         voice_calls.c.created_at >= start,

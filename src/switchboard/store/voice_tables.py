@@ -103,6 +103,10 @@ voice_calls = sa.Table(
     sa.Column("ringing_at", UtcDateTime, nullable=True),
     sa.Column("answer_at", UtcDateTime, nullable=True),
     sa.Column("hangup_at", UtcDateTime, nullable=True),
+    # sendSip calls (type 3, migration 0007b): the phone's group and name, and the call's recording.
+    sa.Column("sip_group_name", sa.String(32), nullable=True),
+    sa.Column("phone_name", sa.String(32), nullable=True),
+    sa.Column("recording_file_id", sa.String(64), nullable=True),
     sa.Index("ix_voice_calls_status_due", "status", "due_at"),
     sa.Index("ix_voice_calls_account_created", "account_id", "created_at"),
     sa.Index("ix_voice_calls_audio", "audio"),

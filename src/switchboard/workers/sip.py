@@ -13,6 +13,7 @@ import logging
 
 from switchboard.connectors.voice.sip_server import SipServer
 from switchboard.services.context import Services
+from switchboard.services.inbound_calls import InboundCalls
 from switchboard.services.registrar import Registrar
 from switchboard.services.sip_keepalive import KeepAlive
 
@@ -25,6 +26,8 @@ async def start_sip(services: Services, host: str, port: int) -> tuple[SipServer
     registrar = Registrar(services, realm=settings.sip_realm, algorithms=tuple(settings.sip_digest_algorithms))
     server = SipServer(registrar.handle)
     await server.start(host, port)
+    # INVITEs from the trunks to assigned numbers, and phones' own calls (authenticated by the registrar).
+    registrar.other = InboundCalls(services, server, registrar).handle
     return server, registrar
 
 
@@ -39,6 +42,8 @@ async def run_sip(services: Services, stop: asyncio.Event) -> None:
         return
     log.info("SIP registrar on %s:%s (udp, tcp), realm %s", *server.address, settings.sip_realm)
     keepalive = KeepAlive(services, server)
+    services.caches["sip_server"] = server  # the voice role rings phones through it (workers/bridged.py)
+    services.wake("voice")
     try:
         while not stop.is_set():
             with contextlib.suppress(TimeoutError):
@@ -49,4 +54,5 @@ async def run_sip(services: Services, stop: asyncio.Event) -> None:
             except Exception:
                 log.exception("purging or pinging registrations failed")
     finally:
+        services.caches.pop("sip_server", None)
         await server.stop()

@@ -31,7 +31,7 @@ from typing import Any
 import orjson
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from switchboard.connectors.voice.base import CallRequest, CallResult
+from switchboard.connectors.voice.base import Bridged, CallRequest, CallResult
 from switchboard.connectors.voice.trunk_health import INTERVAL as HEALTH_INTERVAL
 from switchboard.domain.voice import billing, records, termination
 from switchboard.services.audio import AudioFiles
@@ -52,6 +52,8 @@ SWEEP_EVERY = 10.0
 SWEEP_BATCH = 100
 PRUNE_EVERY = 3600.0
 STOP_WAIT = 5.0
+BRIDGED = (3, 4)  # sendSip calls and a phone's own calls: two legs bridged (workers/bridged.py)
+UNBRIDGED = (1, 2)
 
 
 class NotOurs(Exception):
@@ -91,6 +93,9 @@ class VoiceEngine:
         free = self.trunks.capacity - len(self.active)
         if free <= 0:
             return 0
+        # Bridged calls (sendSip) ring a phone through this process's SIP port: only a process serving the
+        # `sip` role too takes them (docs/deploy.md).
+        types = None if self.s.caches.get("sip_server") is not None else UNBRIDGED
         async with self.s.db.write() as conn:
             claimed = await store.claim_due(
                 conn,
@@ -99,6 +104,7 @@ class VoiceEngine:
                 limit=min(batch, free),
                 per_account=self.s.settings.max_calls_per_account,
                 owner=self.owner,
+                types=types,
             )
         for row in claimed:
             hangup = asyncio.Event()
@@ -138,6 +144,11 @@ class VoiceEngine:
 
     async def _call(self, row: dict[str, Any], hangup: asyncio.Event) -> None:
         try:
+            if row["type"] in BRIDGED:
+                from switchboard.workers.bridged import place_bridged
+
+                await place_bridged(self, row, hangup)
+                return
             result = await self._place(row, hangup)
             await self.settle(row, result)
         except NotOurs:
@@ -150,15 +161,31 @@ class VoiceEngine:
         audio = self._audio(row)
         if audio is None:
             return CallResult(500, "Audio not available", None, False, now, ended_at=now)
+        return await self.through_trunks(row, hangup, audio=audio)
+
+    async def through_trunks(
+        self,
+        row: dict[str, Any],
+        hangup: asyncio.Event,
+        *,
+        audio: bytes = b"",
+        bridge: Bridged | None = None,
+        dialled: bool = False,
+    ) -> CallResult:
+        """The call through the trunks its route names, in failover order (the next one only when a trunk
+        failed before reaching the callee), each trunk's pace and concurrency respected. The call is marked
+        dialled just before the first INVITE, unless ``dialled`` says it was already (a bridged call's phone
+        leg came first)."""
+        now = self.s.clock.time()
         names = self.trunks.choose(row)
         if not names:
             return CallResult(termination.NO_ROUTE, "No route to destination", None, False, now, ended_at=now)
         result: CallResult | None = None
-        marked = False
+        marked = dialled
 
         async def mark() -> None:
             nonlocal marked
-            await self._mark_dialing(row)
+            await self.mark_dialing(row)
             marked = True
 
         loop = asyncio.get_running_loop()
@@ -173,6 +200,7 @@ class VoiceEngine:
                 max_ringing=float(row["max_ringing"]),
                 max_duration=float(row["max_duration"]) if row["max_duration"] else None,
                 before_invite=None if marked else mark,
+                bridge=bridge,
             )
             async with slot.limit:
                 wait = slot.pacer.reserve(loop.time())
@@ -190,13 +218,15 @@ class VoiceEngine:
             return CallResult(487, termination.SHUTDOWN, None, False, now, ended_at=now)
         return result
 
-    async def _mark_dialing(self, row: dict[str, Any]) -> None:
+    async def mark_dialing(self, row: dict[str, Any]) -> None:
+        """Record that this worker dials the call now; raises NotOurs when it may not (docs/voice.md)."""
         async with self.s.db.write() as conn:
             if not await store.mark_dialing(conn, int(row["id"]), self.owner, self.s.clock.now()):
                 raise NotOurs(row["voice_id"])
 
-    async def settle(self, row: dict[str, Any], result: CallResult) -> None:
-        """Record an attempt: final (charge, refund, push), again later (recall), or again now (shutdown)."""
+    async def settle(self, row: dict[str, Any], result: CallResult, extra: dict[str, Any] | None = None) -> None:
+        """Record an attempt: final (charge, refund, push), again later (recall), or again now (shutdown);
+        ``extra`` columns go into the final record (a bridged call's recording)."""
         seconds = billing.duration(result.answered_at, result.ended_at, row["limit_seconds"])
         charged = billing.charge(seconds, block=row["bill_block"], price=row["price"], answered=result.answered)
         values: dict[str, Any] = {
@@ -228,7 +258,8 @@ class VoiceEngine:
                 await store.end_attempt(conn, row["id"], {**values, "status": store.QUEUED, "due_at": due})
                 self.counters["requeued"] += 1
                 return
-            await finalize(conn, row, {**values, **sent, "status": store.DONE, "cost": charged.cost}, now)
+            final = {**values, **sent, **(extra or {}), "status": store.DONE, "cost": charged.cost}
+            await finalize(conn, row, final, now)
 
     async def sweep(self, limit: int = SWEEP_BATCH, *, node: bool = False) -> int:
         """Take back the calls of a holder that died (its lease ran out; with ``node``, an earlier process of

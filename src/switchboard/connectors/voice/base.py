@@ -13,6 +13,31 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from switchboard.domain.voice.sdp import Negotiated
+from switchboard.domain.voice.termination import SHUTDOWN
+
+
+@dataclass(frozen=True)
+class Bridged:
+    """A call leg whose media is relayed, not played: the SDP offer names ``address`` (the relay's socket of
+    this leg) and ``on_answer`` is told the negotiated media when the callee answers."""
+
+    address: tuple[str, int]
+    on_answer: Callable[[Negotiated], None]
+
+
+class Hangup(asyncio.Event):
+    """The ``hangup`` of a call that says why it is ended (a bridge ends one leg because the other ended)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reason = SHUTDOWN
+
+    def end(self, reason: str) -> None:
+        if not self.is_set():
+            self.reason = reason
+            self.set()
+
 
 @dataclass(frozen=True)
 class CallRequest:
@@ -26,6 +51,7 @@ class CallRequest:
     # Awaited just before the INVITE leaves (nothing but in-memory work after it); an exception from it means
     # "do not dial" and is raised from ``place``. The worker records there that the call was dialled.
     before_invite: Callable[[], Awaitable[None]] | None = None
+    bridge: Bridged | None = None  # relay the media instead of playing ``audio`` (sendSip's callee leg)
 
 
 @dataclass(frozen=True)

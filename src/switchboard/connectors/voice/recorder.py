@@ -9,12 +9,10 @@ the WAV is kept. A packet past ``max_seconds`` is not recorded.
 
 from __future__ import annotations
 
-import array
 import asyncio
 import contextlib
 import logging
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,12 +28,22 @@ RATE = 8000
 RAW = ["-t", "raw", "-r", str(RATE), "-e", "signed", "-b", "16", "-c", "1"]
 
 
+def _tables(decode: Callable[[int], int]) -> tuple[bytes, bytes]:
+    """The low and the high byte of each code's 16-bit little-endian sample."""
+    words = [decode(code) & 0xFFFF for code in range(256)]
+    return bytes(w & 0xFF for w in words), bytes(w >> 8 for w in words)
+
+
+TABLES = {PCMU: _tables(g711.ulaw_decode), PCMA: _tables(g711.alaw_decode)}
+
+
 def to_pcm16(payload: bytes, payload_type: int) -> bytes:
-    decode = g711.ulaw_decode if payload_type == PCMU else g711.alaw_decode
-    samples = array.array("h", (decode(b) for b in payload))
-    if sys.byteorder == "big":
-        samples.byteswap()
-    return samples.tobytes()
+    """G.711 to 16-bit little-endian PCM with two byte translations (C speed: the recorder runs per packet)."""
+    low, high = TABLES[PCMU if payload_type == PCMU else PCMA]
+    out = bytearray(2 * len(payload))
+    out[0::2] = payload.translate(low)
+    out[1::2] = payload.translate(high)
+    return bytes(out)
 
 
 @dataclass

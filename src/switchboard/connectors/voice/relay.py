@@ -87,6 +87,11 @@ class RtpRelay:
     def silent_for(self, leg: int) -> float:
         return self.clock() - self.legs[leg].last
 
+    def dead(self, timeout: float) -> bool:
+        """A leg that has sent RTP went silent for ``timeout`` seconds (the RTP timeout of dead legs). A leg that
+        never sent any (a far end that suppresses silence, the sandbox's callee) is not judged."""
+        return any(state.received and self.silent_for(leg) > timeout for leg, state in enumerate(self.legs))
+
     def close(self) -> None:
         for sock in self.sockets:
             if sock.transport is not None:

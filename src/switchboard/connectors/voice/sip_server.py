@@ -68,9 +68,24 @@ class SipServer:
         self.counters = {"received": 0, "unparsable": 0, "dropped": 0, "sent": 0}
         # Responses to the requests this port sends itself (the registrar's OPTIONS pings).
         self.on_response: Callable[[SipMessage, Address], None] | None = None
+        # Calls this port places itself (the phone leg of a bridged call), by Call-ID: their responses and
+        # in-dialog requests go to them, before the registrar.
+        self.dialogs: dict[str, Callable[[SipMessage, Address], None]] = {}
+        # Set by stop(): calls held by handlers (inbound, a phone's own) hang up before the port closes.
+        self.stopping = asyncio.Event()
 
     async def start(self, host: str, port: int) -> None:
-        """UDP and TCP on the same port (``port`` 0: the UDP socket picks one, TCP follows it)."""
+        """UDP and TCP on the same port (``port`` 0: the UDP socket picks one, TCP follows it; when that
+        number is taken for TCP, another is picked, a few times)."""
+        for attempt in range(5 if port == 0 else 1):
+            try:
+                await self._bind(host, port)
+                return
+            except OSError:
+                if attempt == (4 if port == 0 else 0):
+                    raise
+
+    async def _bind(self, host: str, port: int) -> None:
         loop = asyncio.get_running_loop()
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         transport, _ = await loop.create_datagram_endpoint(
@@ -81,6 +96,7 @@ class SipServer:
             self.tcp = await asyncio.start_server(self._connection, host, self.address[1], family=family)
         except OSError:
             self.udp.close()
+            self.udp = None
             raise
 
     @property
@@ -99,6 +115,10 @@ class SipServer:
         except SipParseError as exc:
             self.counters["unparsable"] += 1
             log.debug("unreadable SIP from %s: %s", source, exc)
+            return
+        dialog = self.dialogs.get(message.call_id)
+        if dialog is not None:
+            dialog(message, source)
             return
         if not message.is_request:
             if self.on_response is not None:
@@ -121,6 +141,18 @@ class SipServer:
         if self.udp is not None and not self.udp.is_closing():
             self.udp.sendto(message.encode(), address)
             self.counters["sent"] += 1
+
+    def send_to(self, message: SipMessage, address: Address, transport: str = "udp") -> bool:
+        """Send a request of ours to a phone: over UDP, or on the TCP connection it registered through."""
+        if transport == "tcp":
+            writer = self.connections.get(address)
+            if writer is None or writer.is_closing():
+                return False
+            writer.write(message.encode())
+            self.counters["sent"] += 1
+            return True
+        self.send_udp(message, address)
+        return True
 
     async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         peer = writer.get_extra_info("peername")
@@ -152,7 +184,10 @@ class SipServer:
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
 
-    async def stop(self) -> None:
+    async def stop(self, grace: float = 5.0) -> None:
+        self.stopping.set()
+        if self._pending:  # calls in progress send their BYEs and settle first
+            await asyncio.wait(list(self._pending), timeout=grace)
         if self.udp is not None:
             self.udp.close()
         if self.tcp is not None:

@@ -176,13 +176,10 @@ class _Dialog:
         self._playback: asyncio.Task[None] | None = None
 
     async def run(self, hangup: asyncio.Event) -> CallResult:
+        bridge = self.call.bridge
         self.media = await RtpStream.open(self.endpoint.address[0], self.keys.append)
-        offer = sdp.offer(
-            self.endpoint.address[0],
-            self.media.port,
-            session_id=secrets.randbelow(2**31),
-            codecs=self.trunk.config.codecs,
-        )
+        host, port = bridge.address if bridge is not None else (self.endpoint.address[0], self.media.port)
+        offer = sdp.offer(host, port, session_id=secrets.randbelow(2**31), codecs=self.trunk.config.codecs)
         setup = self.trunk.setup_for(self.call, self.endpoint.address, offer)
         if self.call.before_invite is not None:
             try:
@@ -228,7 +225,8 @@ class _Dialog:
     async def _watch(self, hangup: asyncio.Event) -> None:
         await hangup.wait()
         if self.machine is not None:
-            self._apply(self.machine.hangup(termination.SHUTDOWN, self.loop.time()))
+            reason = getattr(hangup, "reason", termination.SHUTDOWN)  # a bridge names why (base.Hangup)
+            self._apply(self.machine.hangup(reason, self.loop.time()))
 
     def _on_message(self, message: SipMessage, _addr: Address) -> None:
         if self.machine is not None:
@@ -252,9 +250,7 @@ class _Dialog:
                 if handle is not None:
                     handle.cancel()
             elif isinstance(action, StartMedia):
-                assert self.media is not None
-                self.media.play(action.media, self.call.audio, self.call.loops)
-                self._playback = self.loop.create_task(self._after_playback())
+                self._start_media(action.media)
             elif isinstance(action, StopMedia):
                 if self.media is not None:
                     self.media.stop()
@@ -262,6 +258,14 @@ class _Dialog:
                 self.keys.append(action.digit)
             elif isinstance(action, Finished) and not self.result.done():
                 self.result.set_result(action.outcome)
+
+    def _start_media(self, media: sdp.Negotiated) -> None:
+        if self.call.bridge is not None:
+            self.call.bridge.on_answer(media)  # the relay carries the media; the call lasts until hung up
+            return
+        assert self.media is not None
+        self.media.play(media, self.call.audio, self.call.loops)
+        self._playback = self.loop.create_task(self._after_playback())
 
     async def _after_playback(self) -> None:
         assert self.media is not None

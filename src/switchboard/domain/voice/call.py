@@ -46,6 +46,7 @@ class CallSetup:
     t1: float = 0.5
     t2: float = 4.0
     user_agent: str = "Switchboard"
+    transport: str = "UDP"  # of the Via: UDP, or TCP for a phone registered over TCP
 
 
 @dataclass(frozen=True)
@@ -331,7 +332,7 @@ class OutboundCall:
 
     def _request_base(self, method: str, uri: str, cseq: int, branch: str, to: str) -> SipMessage:
         message = SipMessage(method=method, uri=uri)
-        message.add("via", f"SIP/2.0/UDP {self.setup.via_host};branch={branch};rport")
+        message.add("via", f"SIP/2.0/{self.setup.transport} {self.setup.via_host};branch={branch};rport")
         message.add("max-forwards", "70")
         message.add("from", f"<{self.setup.from_uri}>;tag={self.setup.from_tag}")
         message.add("to", to)

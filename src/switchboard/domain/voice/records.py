@@ -69,9 +69,25 @@ def _common(row: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+BRIDGED = (3, 4, 5)  # sendSip, direct dial, inbound to phones
+
+
+def _bridged(row: Mapping[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+    """A sendSip call's fields: the phone's group and name, the recording in place of an audio file."""
+    if row.get("type") in BRIDGED:
+        recording = row.get("recording_file_id") or ""
+        body.update(
+            sipGroupName=row.get("sip_group_name") or "",
+            phoneName=row.get("phone_name") or "",
+            recordingFileId=recording,
+            voiceFileId=recording,
+        )
+    return body
+
+
 def record(row: Mapping[str, Any], zone: str) -> dict[str, Any]:
     """V11 (and V9) record: times ISO-8601 in the account's time zone."""
-    body = _common(row)
+    body = _bridged(row, _common(row))
     body["submitTime"] = _iso(row["created_at"], zone)
     for name, column in TIMES:
         body[name] = _iso(row[column], zone)
@@ -81,7 +97,7 @@ def record(row: Mapping[str, Any], zone: str) -> dict[str, Any]:
 
 def push(row: Mapping[str, Any]) -> dict[str, Any]:
     """V23 push body: times in epoch milliseconds (0 when the moment never came)."""
-    body = _common(row)
+    body = _bridged(row, _common(row))
     body["appId"] = row["app_id"]
     body["type"] = row["type"]
     body["submitTime"] = _ms(row["created_at"])
