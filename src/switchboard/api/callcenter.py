@@ -26,10 +26,10 @@ from switchboard.services.callcenter.tasks import Tasks
 from switchboard.services.callcenter.trunks import Trunks
 
 router = APIRouter()
-UPLOAD_BODY = 16 * 1024 * 1024  # a base64 callee list of up to 10 MB (-38 above it)
+UPLOAD_BODY = 6 * 1024 * 1024  # body_limit.MAX_REQUEST_BODY: larger bodies answer -38 there
 CcCall = Annotated[Call, Depends(authenticated(Product.CC, app=False))]
 AppCall = Annotated[Call, Depends(authenticated(Product.CC))]
-MaybeAppCall = Annotated[Call, Depends(authenticated(Product.CC, app_optional=True))]
+MaybeAppCall = Annotated[Call, Depends(authenticated(Product.CC, app=False, app_optional=True))]
 UploadCall = Annotated[Call, Depends(authenticated(Product.CC, app=False, max_body=UPLOAD_BODY))]
 
 
