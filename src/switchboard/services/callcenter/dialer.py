@@ -124,13 +124,18 @@ class TaskRun:
             await task_store.set_callee(conn, callee_id, self.dialer.finals[callee_id])
 
     async def _save_agents(self) -> None:
+        """Write the agents whose state changed since the last write (one transaction, none when nothing did)."""
         assert self.dialer is not None
-        async with self.s.db.write() as conn:
-            for agent in self.dialer.pool.agents.values():
-                state = (agent.status, agent.handled, agent.misses, agent.idle_since)
-                if self.saved.get(agent.agent_id) == state:
-                    continue
+        changed = []
+        for agent in self.dialer.pool.agents.values():
+            state = (agent.status, agent.handled, agent.misses, agent.idle_since)
+            if self.saved.get(agent.agent_id) != state:
                 self.saved[agent.agent_id] = state
+                changed.append(agent)
+        if not changed:
+            return
+        async with self.s.db.write() as conn:
+            for agent in changed:
                 values = {
                     "status": int(agent.status),
                     "handled": agent.handled,
