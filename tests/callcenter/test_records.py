@@ -153,3 +153,21 @@ async def test_another_account_sees_none_of_them(cc: Cc, other: Cc, filled: dict
     assert await ids(other, voiceGroupId=filled["support"]) == []
     ring = await other.client.get("/v3/cc/seatGroup/ring", params={"fileName": "x.mp3"}, headers=other.caller.headers())
     assert ring.json()["status"] == "-24"
+
+
+async def test_the_voice_side_query_answers_the_same_records_with_voice_codes(cc: Cc, filled: dict[str, int]) -> None:
+    async def voice(prefix: str, **params: Any) -> dict[str, Any]:
+        body = {"current": 1, "size": 100, "params": params}
+        answer = await cc.client.post(f"{prefix}/ccRecordQuery", headers=cc.caller.headers(), json=body)
+        result: dict[str, Any] = answer.json()
+        return result
+
+    window = {"strTime": "2026-11-29T00:00:00+00:00", "endTime": "2026-11-29T23:59:59+00:00"}
+    for prefix in ("/v3/voice", "/voice"):
+        found = await voice(prefix, **window, callType=[2], labelNames=["vip"])
+        assert found["status"] == "0"
+        assert [r["callId"] for r in found["data"]["records"]] == ["rec-1", "rec-2"]
+    assert (await voice("/v3/voice", strTime="2026-10-01 00:00:00", endTime="2026-11-29 00:00:00"))["status"] == "-25"
+    assert (await voice("/v3/voice", strTime="2026-08-01 00:00:00", endTime="2026-08-02 00:00:00"))["status"] == "-25"
+    assert (await voice("/v3/voice", **window, sipGroupName="x" * 51))["status"] == "-22"
+    assert (await voice("/v3/voice", endTime="2026-11-29 00:00:00"))["status"] == "-22"

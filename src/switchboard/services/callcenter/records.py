@@ -7,14 +7,15 @@ with ``displaySwitch`` 1.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
 from switchboard.auth.authenticate import Principal
 from switchboard.domain.callcenter.outcomes import CallType, Outcome
-from switchboard.domain.callcenter.rules import Page, cc_error, mask, maybe_text, whole, window
+from switchboard.domain.callcenter.rules import Page, cc_error, mask, maybe_text, page, whole, window
+from switchboard.errors import ApiError, Product
 from switchboard.services.callcenter.common import stamp
 from switchboard.services.context import Services
 from switchboard.store import callcenter as store
@@ -22,6 +23,9 @@ from switchboard.store import cc_tasks as task_store
 from switchboard.store.cc_tables import cc_records
 
 MAX_DAYS = 93
+VOICE_DAYS, VOICE_BACK = 31, timedelta(days=62)
+# The call center's codes for what can be wrong with a query, as the voice table says them (V21).
+VOICE_CODES = {-22: -22, -25: -25, -46: -22, -76: -25}
 
 
 def at(seconds: float | None) -> datetime | None:
@@ -86,6 +90,21 @@ class Records:
             total, found = await task_store.page_records(conn, principal.account.id, conditions, page.offset, page.size)
             groups = await store.groups_of(conn, principal.account.id, [r["group_id"] for r in found if r["group_id"]])
         return page.answer(total, [render(r, groups.get(r["group_id"] or 0)) for r in found])
+
+    async def voice_query(self, principal: Principal, params: Mapping[str, Any]) -> dict[str, Any]:
+        """V21: C17 with the window named strTime/endTime (at most 31 days, from the last 2 months), answered with
+        the Voice table's codes."""
+        try:
+            request = page(params)
+            start, _ = window(request.params, "strTime", "endTime", VOICE_DAYS, -25)
+            if start < self.s.clock.now() - VOICE_BACK:
+                raise cc_error(-25, "strTime is more than 2 months ago")
+            inner = {**request.params, "startTime": request.params["strTime"], "endTime": request.params["endTime"]}
+            return await self.query(principal, Page(request.current, request.size, inner))
+        except ApiError as exc:
+            if exc.product is not Product.CC:
+                raise
+            raise ApiError(Product.VOICE, VOICE_CODES.get(exc.code, -22), exc.detail) from exc
 
     async def write(self, account_id: int, outcome: Outcome, context: dict[str, Any]) -> bool:
         """Store a finished call (``context``: group_id, group_name, agent_name, task_id, caller, ccode)."""
