@@ -14,6 +14,7 @@ from switchboard.admin.router import admin_router
 from switchboard.console import (
     pages_accounts,
     pages_auth,
+    pages_callcenter,
     pages_calls,
     pages_campaigns,
     pages_carriers,
@@ -41,6 +42,7 @@ PAGES = (
     pages_otp,
     pages_phones,
     pages_smpp,
+    pages_callcenter,
 )
 
 
