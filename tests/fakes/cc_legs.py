@@ -9,7 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from switchboard.domain.callcenter.outcomes import Direction
-from switchboard.services.callcenter.legs import ANSWERED, FAILED, HUNG_UP, LegEvent
+from switchboard.services.callcenter.legs import (
+    AGENT_ANSWERED,
+    ANSWERED,
+    ARRIVED,
+    FAILED,
+    HUNG_UP,
+    LegEvent,
+    QueueEvent,
+)
 from tests.fakes.clock import FakeClock
 
 
@@ -62,6 +70,54 @@ class FakeLegs:
         self._drop(call_id)
 
     def events(self) -> list[LegEvent]:
+        now = self.clock.time()
+        due = sorted((item for item in self.pending if item[0] <= now), key=lambda item: item[0])
+        self.pending = [item for item in self.pending if item[0] > now]
+        return [event for _, event in due]
+
+
+@dataclass
+class FakeAgentPhones:
+    """Agents' phones and inbound callers for the queue: each agent's phone answers after a delay or never;
+    callers arrive at scripted times and talk ``talk`` seconds once put through."""
+
+    clock: FakeClock
+    answer_after: dict[str, float | None]  # agent SIP account -> seconds to answer (None: never)
+    agent_ids: dict[str, int]
+    talk: float = 30.0
+    pending: list[tuple[float, QueueEvent]] = field(default_factory=list)
+    rung: list[tuple[str, str]] = field(default_factory=list)  # (call id, agent account), in order
+    bridged: dict[str, str] = field(default_factory=dict)
+    hung_up: list[str] = field(default_factory=list)
+
+    def arrive(self, call_id: str, number: str, called: str, at: float, patience: float | None = None) -> None:
+        self.pending.append((at, QueueEvent(call_id, ARRIVED, number=number, called=called)))
+        if patience is not None:
+            self.pending.append((at + patience, QueueEvent(call_id, HUNG_UP, by=Direction.CUSTOMER)))
+
+    def _drop(self, call_id: str, kind: str | None = None) -> None:
+        self.pending = [(t, e) for t, e in self.pending if e.call_id != call_id or (kind and e.kind != kind)]
+
+    async def ring(self, call_id: str, agent_account: str) -> None:
+        self.rung.append((call_id, agent_account))
+        delay = self.answer_after.get(agent_account)
+        if delay is not None:
+            event = QueueEvent(call_id, AGENT_ANSWERED, agent_id=self.agent_ids[agent_account])
+            self.pending.append((self.clock.time() + delay, event))
+
+    async def stop_ringing(self, call_id: str, agent_account: str) -> None:
+        self._drop(call_id, AGENT_ANSWERED)
+
+    async def bridge(self, call_id: str, agent_account: str) -> None:
+        self.bridged[call_id] = agent_account
+        self._drop(call_id)
+        self.pending.append((self.clock.time() + self.talk, QueueEvent(call_id, HUNG_UP, by=Direction.CUSTOMER)))
+
+    async def hang_up(self, call_id: str) -> None:
+        self.hung_up.append(call_id)
+        self._drop(call_id)
+
+    def events(self) -> list[QueueEvent]:
         now = self.clock.time()
         due = sorted((item for item in self.pending if item[0] <= now), key=lambda item: item[0])
         self.pending = [item for item in self.pending if item[0] > now]

@@ -51,8 +51,8 @@ class TaskRun:
         self.task, self.group = task, group
         self.accounts = {a["id"]: (a["sip_account"], a["name"]) for a in agents}
         pool = AgentPool.of(
-            AgentRules(strategy=group["strategy"], wrap_up=group["wrap_up"] or 0, timeout_idle=group["timeout_idle"]),
-            [_agent(a) for a in agents if a["enabled"]],
+            agent_rules(group),
+            [agent_of(a) for a in agents if a["enabled"]],
         )
         kind = CallType.GROUP_CALL if task["kind"] == task_rules.GROUP_CALL else CallType.OUTBOUND
         rules = DialerRules(
@@ -124,28 +124,36 @@ class TaskRun:
             await task_store.set_callee(conn, callee_id, self.dialer.finals[callee_id])
 
     async def _save_agents(self) -> None:
-        """Write the agents whose state changed since the last write (one transaction, none when nothing did)."""
         assert self.dialer is not None
-        changed = []
-        for agent in self.dialer.pool.agents.values():
-            state = (agent.status, agent.handled, agent.misses, agent.idle_since)
-            if self.saved.get(agent.agent_id) != state:
-                self.saved[agent.agent_id] = state
-                changed.append(agent)
-        if not changed:
-            return
-        async with self.s.db.write() as conn:
-            for agent in changed:
-                values = {
-                    "status": int(agent.status),
-                    "handled": agent.handled,
-                    "misses": agent.misses,
-                    "idle_since": _at(agent.idle_since),
-                }
-                await conn.execute(cc_agents.update().where(cc_agents.c.id == agent.agent_id).values(**values))
+        await save_agents(self.s, self.dialer.pool, self.saved)
 
 
-def _agent(row: dict[str, Any]) -> Agent:
+async def save_agents(services: Services, pool: AgentPool, saved: dict[int, tuple[Any, ...]]) -> None:
+    """Write the agents whose state changed since the last write (one transaction, none when nothing did)."""
+    changed = []
+    for agent in pool.agents.values():
+        state = (agent.status, agent.handled, agent.misses, agent.idle_since)
+        if saved.get(agent.agent_id) != state:
+            saved[agent.agent_id] = state
+            changed.append(agent)
+    if not changed:
+        return
+    async with services.db.write() as conn:
+        for agent in changed:
+            values = {
+                "status": int(agent.status),
+                "handled": agent.handled,
+                "misses": agent.misses,
+                "idle_since": _at(agent.idle_since),
+            }
+            await conn.execute(cc_agents.update().where(cc_agents.c.id == agent.agent_id).values(**values))
+
+
+def agent_rules(group: dict[str, Any]) -> AgentRules:
+    return AgentRules(strategy=group["strategy"], wrap_up=group["wrap_up"] or 0, timeout_idle=group["timeout_idle"])
+
+
+def agent_of(row: dict[str, Any]) -> Agent:
     since = row["idle_since"].timestamp() if row["idle_since"] is not None else 0.0
     return Agent(
         agent_id=row["id"],

@@ -31,3 +31,34 @@ class Legs(Protocol):
     def events(self) -> list[LegEvent]:
         """The events since the last call, oldest first."""
         ...
+
+
+ARRIVED, AGENT_ANSWERED = "arrived", "agent_answered"
+
+
+@dataclass(frozen=True)
+class QueueEvent:
+    """What happens to an inbound call: it arrives (``number``: the caller, ``called``: the bound number), an
+    agent answers (``agent_id``), a party hangs up (``by``)."""
+
+    call_id: str
+    kind: str  # arrived, agent_answered, hung_up
+    number: str = ""
+    called: str = ""
+    agent_id: int = 0
+    by: Direction = Direction.CUSTOMER
+
+
+class AgentPhones(Protocol):
+    """Inbound side of the seam: ringing agents' phones (the caller hears the group's ring tone meanwhile),
+    bridging, hanging up the caller, and the events of the queue's calls."""
+
+    async def ring(self, call_id: str, agent_account: str) -> None: ...
+
+    async def stop_ringing(self, call_id: str, agent_account: str) -> None: ...
+
+    async def bridge(self, call_id: str, agent_account: str) -> None: ...
+
+    async def hang_up(self, call_id: str) -> None: ...
+
+    def events(self) -> list[QueueEvent]: ...
