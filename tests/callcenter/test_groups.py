@@ -181,3 +181,16 @@ async def test_another_accounts_group_is_never_visible(cc: Cc, other: Cc) -> Non
 async def test_a_request_without_signature_headers_is_refused(cc: Cc) -> None:
     answer = await cc.client.post("/v3/cc/seatGroup/query", content=b"{}")
     assert answer.json()["status"] == "-1"
+
+
+async def test_a_key_restricted_to_other_apps_reaches_no_call_center_route(cc: Cc, services: Services) -> None:
+    from switchboard.auth.signature import sign
+
+    await cc.group()
+    key, secret = await Tenancy(services).create_key(cc.caller.new.account.id, apps=[cc.caller.apps["sms"]])
+    stamp = str(int(cc.caller.clock.time()))
+    headers = {"Api-Key": key, "Sign": sign(key, secret, stamp), "Timestamp": stamp}
+    page = await cc.client.post("/v3/cc/seatGroup/query", headers=headers, json={"current": 1, "size": 10})
+    assert page.json()["status"] == "-32"
+    add = {"appId": cc.app, "groupName": "Sneaky desk"}
+    assert (await cc.client.post("/v3/cc/seatGroup/addGroup", headers=headers, json=add)).json()["status"] == "-32"
