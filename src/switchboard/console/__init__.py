@@ -13,6 +13,7 @@ from switchboard.admin.access import ensure_on
 from switchboard.admin.router import admin_router
 from switchboard.console import (
     pages_accounts,
+    pages_agent,
     pages_auth,
     pages_callcenter,
     pages_calls,
@@ -43,6 +44,7 @@ PAGES = (
     pages_phones,
     pages_smpp,
     pages_callcenter,
+    pages_agent,
 )
 
 
