@@ -64,3 +64,31 @@ async def test_a_disabled_agent_cannot_sign_in(services: Services, browser: Brow
     assert answer.status_code == 401
     client.cookies.set("sb_agent", "forged")
     assert "Agent sign in" in (await client.get("/console/agent")).text
+
+
+async def test_a_team_leader_signs_in_and_sees_the_board_of_its_groups(services: Services, browser: Browser) -> None:
+    from switchboard.services.callcenter.groups import Groups
+    from switchboard.services.callcenter.leaders import Leaders
+
+    await make_user(services, "admin@example.test")
+    account = await new_account(services, "helpdesk")
+    group_id, _ = await call_center(services, account)
+    who = await principal(services, account)
+    await Groups(services).add(who, {"groupName": "Hidden desk"})
+    key = await Leaders(services).add(who, {"name": "Lead Ann", "voiceGroupIdList": [group_id]})
+    [leader] = (await Leaders(services).query(who, Page(1, 10, {})))["records"]
+    client = await browser()
+    assert "Team leader sign in" in (await client.get("/console/leader")).text
+    bad = await client.post("/console/leader/login", data={"account": leader["account"], "password": "nope"})
+    assert bad.status_code == 401
+    good = await client.post(
+        "/console/leader/login", data={"account": leader["account"], "password": leader["password"]}
+    )
+    assert good.status_code == 303
+    board = await client.get("/console/leader")
+    assert "Support desk" in board.text and "Hidden desk" not in board.text and "Lead Ann" in board.text
+    assert 'class="answered">1<' in board.text
+    await Leaders(services).set_status(who, {"type": 3, "idList": [key]})
+    assert "Team leader sign in" in (await client.get("/console/leader")).text  # disabled: signed out
+    token = token_of(board.text)
+    assert (await client.post("/console/leader/logout", data={"csrf_token": token})).status_code == 303

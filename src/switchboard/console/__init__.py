@@ -21,6 +21,7 @@ from switchboard.console import (
     pages_carriers,
     pages_catalog,
     pages_dashboard,
+    pages_leader,
     pages_otp,
     pages_phones,
     pages_smpp,
@@ -45,6 +46,7 @@ PAGES = (
     pages_smpp,
     pages_callcenter,
     pages_agent,
+    pages_leader,
 )
 
 

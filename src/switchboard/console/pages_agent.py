@@ -36,9 +36,9 @@ def _token(cookie: str) -> str:
     return hashlib.sha256(b"agent-csrf:" + cookie.encode()).hexdigest()[:32]
 
 
-def _session(request: Request) -> tuple[int, int, str] | None:
-    """(account id, agent id, csrf token) of a valid agent cookie, or None."""
-    cookie = request.cookies.get(COOKIE, "")
+def session_of(request: Request, cookie_name: str = COOKIE) -> tuple[int, int, str] | None:
+    """(account id, person id, csrf token) of a valid agent (or team-leader) cookie, or None."""
+    cookie = request.cookies.get(cookie_name, "")
     if not cookie:
         return None
     try:
@@ -50,8 +50,8 @@ def _session(request: Request) -> tuple[int, int, str] | None:
     return account_id, agent_id, _token(cookie)
 
 
-def _checked(request: Request, token: str) -> tuple[int, int]:
-    session = _session(request)
+def checked(request: Request, token: str, cookie_name: str = COOKIE) -> tuple[int, int]:
+    session = session_of(request, cookie_name)
     if session is None:
         raise Forbidden("sign in as the agent")
     if not hmac.compare_digest(token, session[2]):
@@ -61,7 +61,7 @@ def _checked(request: Request, token: str) -> tuple[int, int]:
 
 @router.get("/agent")
 async def agent_home(request: Request) -> Response:
-    session = _session(request)
+    session = session_of(request)
     if session is None:
         return render(request, "agent_login.html", failed=False)
     account_id, agent_id, token = session
@@ -86,18 +86,21 @@ async def agent_login(request: Request) -> Response:
     expected = services.secrets.open(agent["password_enc"]).encode() if agent is not None else b"\x00" * 16
     if agent is None or not hmac.compare_digest(given, expected):
         return render(request, "agent_login.html", status=401, failed=True)
-    cookie = services.secrets.seal(f"{agent['account_id']}:{agent['id']}:{int(time.time()) + HOURS * 3600}")
-    response = see_other("/agent")
-    response.set_cookie(
-        COOKIE, cookie, max_age=HOURS * 3600, httponly=True, samesite="strict", secure=request.url.scheme == "https"
-    )
+    return signed_in_as(request, COOKIE, agent["account_id"], agent["id"], "/agent")
+
+
+def signed_in_as(request: Request, cookie_name: str, account_id: int, person_id: int, home: str) -> Response:
+    cookie = services_of(request).secrets.seal(f"{account_id}:{person_id}:{int(time.time()) + HOURS * 3600}")
+    response = see_other(home)
+    secure = request.url.scheme == "https"
+    response.set_cookie(cookie_name, cookie, max_age=HOURS * 3600, httponly=True, samesite="strict", secure=secure)
     return response
 
 
 @router.post("/agent/logout")
 async def agent_logout(request: Request) -> Response:
     form = await read_form(request)
-    _checked(request, form.text("csrf_token"))
+    checked(request, form.text("csrf_token"))
     response = see_other("/agent")
     response.delete_cookie(COOKIE, httponly=True, samesite="strict")
     return response
@@ -106,7 +109,7 @@ async def agent_logout(request: Request) -> Response:
 @router.post("/agent/state")
 async def agent_state(request: Request) -> Response:
     form = await read_form(request)
-    account_id, agent_id = _checked(request, form.text("csrf_token"))
+    account_id, agent_id = checked(request, form.text("csrf_token"))
     wanted = BUTTONS.get(form.text("state"))
     if wanted is None:
         raise Invalid("state must be idle, break or offline")
@@ -120,7 +123,7 @@ async def agent_state(request: Request) -> Response:
 @router.post("/agent/note")
 async def agent_note(request: Request) -> Response:
     form = await read_form(request)
-    account_id, agent_id = _checked(request, form.text("csrf_token"))
+    account_id, agent_id = checked(request, form.text("csrf_token"))
     try:
         await Board(services_of(request)).note(
             account_id, agent_id, form.text("call_id"), form.text("note"), _tags(form.data.getlist("labels"))

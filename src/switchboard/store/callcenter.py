@@ -132,6 +132,10 @@ async def leader_with_emp_no(conn: AsyncConnection, account_id: int, emp_no: str
     return await one(conn, sa.select(cc_leaders).where(t.account_id == account_id, t.emp_no == emp_no))
 
 
+async def leader_by_login(conn: AsyncConnection, login: str) -> dict[str, Any] | None:
+    return await one(conn, sa.select(cc_leaders).where(cc_leaders.c.login == login))
+
+
 async def leaders(conn: AsyncConnection, account_id: int) -> list[dict[str, Any]]:
     t = cc_leaders.c
     return rows(await conn.execute(sa.select(cc_leaders).where(t.account_id == account_id).order_by(t.id)))

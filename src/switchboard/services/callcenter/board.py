@@ -48,7 +48,8 @@ class Board:
     def __init__(self, services: Services) -> None:
         self.s = services
 
-    async def groups(self, account_id: int) -> list[GroupBoard]:
+    async def groups(self, account_id: int, only: list[int] | None = None) -> list[GroupBoard]:
+        """The boards of the account's groups (of ``only`` those, for a team leader)."""
         since = day_start(self.s.clock.now())
         async with self.s.db.read() as conn:
             groups = store.rows(
@@ -56,6 +57,7 @@ class Board:
                     sa.select(cc_groups).where(cc_groups.c.account_id == account_id).order_by(cc_groups.c.id)
                 )
             )
+            groups = [g for g in groups if only is None or g["id"] in only]
             agents = await store.agents_of_groups(conn, account_id, [g["id"] for g in groups])
             today = store.rows(
                 await conn.execute(
