@@ -318,7 +318,8 @@ def _reuse(harness: Harness, case: schemathesis.Case, variant: int) -> None:
         return
     voice = case.path.startswith("/v3/voice/")
     ai = case.path.startswith("/v3/AiVoice/")
-    container["appId"] = harness.caller.apps["aivoice" if ai else "voice" if voice else "sms"]
+    cc = case.path.startswith("/v3/cc/")
+    container["appId"] = harness.caller.apps["aivoice" if ai else "voice" if voice else "cc" if cc else "sms"]
     if ai and isinstance(container.get("params"), dict):
         container["params"]["appId"] = container["appId"]
     replacements: dict[str, Callable[[], Any]] = {
@@ -407,10 +408,12 @@ def _past_authentication(harness: Harness) -> int:
 def test_the_document_describes_every_operation(harness: Harness, api_schema: schemathesis.BaseSchema) -> None:
     document = api_schema.raw_schema
     labels = [f"{m.upper()} {p}" for p, item in document["paths"].items() for m in item if p.startswith("/v3/")]
-    # 29 + OTP management, postback, campaigns, phones, AI voice, sendSip and getVoiceFile
-    assert labels == OPERATIONS and len(labels) == 75
+    # 29 + OTP management, postback, campaigns, phones, AI voice, sendSip, getVoiceFile, call center (C1-C25 and
+    # the ring-tone download)
+    assert labels == OPERATIONS and len(labels) == 102
     assert len([label for label in labels if label.split(" ", 1)[1].startswith("/v3/AiVoice/")]) == 13
-    assert len([label for label in labels if label.split(" ", 1)[1].startswith("/v3/voice/")]) == 23
+    assert len([label for label in labels if label.split(" ", 1)[1].startswith("/v3/voice/")]) == 24
+    assert len([label for label in labels if label.split(" ", 1)[1].startswith("/v3/cc/")]) == 26
     assert document["components"]["securitySchemes"]["SignedHeaders"]["name"] == "Api-Key"
     for label in labels:
         method, path = label.split(" ", 1)

@@ -21,6 +21,10 @@ from switchboard.errors import ApiError
 MAX_REQUEST_BODY = 6 * 1024 * 1024
 
 
+# Upload paths whose product table has a "file too large" code: they answer it instead of the parameter code.
+TOO_LARGE_CODES: dict[str, int] = {"/v3/cc/preview/upload": -38, "/v3/cc/seatgroup/upload": -38}
+
+
 class BodyTooLarge(Exception):
     """Raised from ``receive`` when the body passes the limit, after the 413 was sent. Handlers may turn it into
     an answer of their own (a 400, an error page): that answer is dropped."""
@@ -31,7 +35,8 @@ def too_large(path: str, limit: int) -> Response:
         from switchboard.api.deps import PARAMETER_ERROR
 
         product = product_for_path(path)
-        return error(ApiError(product, PARAMETER_ERROR[product], f"body over {limit} bytes"))
+        code = TOO_LARGE_CODES.get(path.lower().rstrip("/"), PARAMETER_ERROR[product])
+        return error(ApiError(product, code, f"body over {limit} bytes"))
     return JSONResponse({"detail": "Request body too large"}, status_code=413, headers={"Connection": "close"})
 
 

@@ -19,12 +19,12 @@ from switchboard.api.routes import product_for_path
 from switchboard.errors import ApiError, Product
 
 # The code of a documented operation that is not offered, per product: the table's nearest reason text
-# ("contact the business team / salesperson", "application not quoted"); docs/api.md lists them.
+# ("contact the business team", "application not quoted"); docs/api.md lists them. The call center offers
+# every operation of the contract, so it has none.
 NOT_OFFERED: dict[Product, int] = {
     Product.SMS: -19,  # Confirm SMS pricing with the business team
     Product.VOICE: -22,  # Parameter exception (the voice table has no "contact us" code)
     Product.AIVOICE: -50,  # Application not quoted
-    Product.CC: -75,  # Please contact the salesperson
 }
 
 
@@ -39,6 +39,7 @@ async def not_found_handler(request: Request, exc: Exception) -> Response:
         if operation is None:
             raise ApiError(product, PARAMETER_ERROR[product], f"no operation {path}")
         await authenticated(product, app=False, restricted_keys=True)(request)
-        raise ApiError(product, NOT_OFFERED[product], f"{operation.ref} {operation.path} is not offered here")
+        code = NOT_OFFERED.get(product, PARAMETER_ERROR[product])  # every call-center operation is built
+        raise ApiError(product, code, f"{operation.ref} {operation.path} is not offered here")
     except ApiError as refused:
         return error(refused)

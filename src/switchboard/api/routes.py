@@ -7,6 +7,7 @@ from fastapi import APIRouter, FastAPI
 from switchboard.api import (
     account,
     aivoice,
+    callcenter,
     carrier_callbacks,
     otp,
     otp_manage,
@@ -15,6 +16,7 @@ from switchboard.api import (
     sms,
     voice,
     voice_campaigns,
+    voice_cc,
     voice_phones,
 )
 from switchboard.errors import Product
@@ -30,7 +32,9 @@ MOUNTS: list[tuple[APIRouter, Product, str, tuple[str, ...]]] = [
     (postback.router, Product.SMS, "/v3", ("/sms",)),
     (voice_campaigns.router, Product.VOICE, "/v3/voice", ("/voice",)),
     (voice_phones.router, Product.VOICE, "/v3/voice", ("/voice",)),
+    (voice_cc.router, Product.VOICE, "/v3/voice", ("/voice",)),
     (aivoice.router, Product.AIVOICE, "/v3/AiVoice", ("/aivoice", "/v3/aivoice")),
+    (callcenter.router, Product.CC, "/v3/cc", ()),
 ]
 
 # Longest first, so /v3/voice wins over /v3.

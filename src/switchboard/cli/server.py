@@ -61,6 +61,14 @@ async def serve_smpp(services: Services, cfg: Settings) -> AsyncIterator[None]:
         yield
 
 
+async def demo_call_center(services: Services, account_id: int, app_id: str) -> None:
+    """The sandbox's call center: a demo group whose queue simulated callers and agents keep busy."""
+    from switchboard.services.callcenter.sandbox import Sandbox, ensure_group
+
+    group_id = await ensure_group(services, account_id, app_id)
+    await Sandbox(services, account_id, group_id).run()
+
+
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
@@ -74,13 +82,20 @@ def serve(
     async def action(s: Services) -> None:
         await s.start()  # claims the node id first: a clash is refused before anything listens
         base_url = f"http://{cfg.host}:{cfg.port}"
+        sandbox: asyncio.Task[None] | None = None
         if demo:
-            sys.stdout.write(banner(await ensure_demo(s), base_url))
+            credentials = await ensure_demo(s)
+            sys.stdout.write(banner(credentials, base_url))
             sys.stdout.flush()
+            sandbox = asyncio.create_task(demo_call_center(s, credentials.account_id, credentials.apps["cc"]))
         app = create_app(cfg, services=s, run_migrations=False, worker_roles=list(ROLES))
         server = http_server(app, cfg)
-        async with serve_smpp(s, cfg):
-            await server.serve()
+        try:
+            async with serve_smpp(s, cfg):
+                await server.serve()
+        finally:
+            if sandbox is not None:
+                sandbox.cancel()
 
     run(action, settings_=cfg)
 

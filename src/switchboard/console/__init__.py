@@ -13,12 +13,15 @@ from switchboard.admin.access import ensure_on
 from switchboard.admin.router import admin_router
 from switchboard.console import (
     pages_accounts,
+    pages_agent,
     pages_auth,
+    pages_callcenter,
     pages_calls,
     pages_campaigns,
     pages_carriers,
     pages_catalog,
     pages_dashboard,
+    pages_leader,
     pages_otp,
     pages_phones,
     pages_smpp,
@@ -41,6 +44,9 @@ PAGES = (
     pages_otp,
     pages_phones,
     pages_smpp,
+    pages_callcenter,
+    pages_agent,
+    pages_leader,
 )
 
 

@@ -45,6 +45,7 @@ NAVIGATION = [
     ("/users", "Users", True),
     ("/otp", "OTP conversions", False),
     ("/phones", "Phones", True),
+    ("/callcenter", "Call center", False),
     ("/smpp", "SMPP", True),
 ]
 

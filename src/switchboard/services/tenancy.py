@@ -52,10 +52,11 @@ def _amount(value: str, *, what: str, allow_zero: bool = True) -> int:
 
 def check_options(product: str, options: dict[str, Any]) -> dict[str, Any]:
     """Only the options a product knows, each of the type of its default."""
+    from switchboard.services.callcenter.common import CcOptions
     from switchboard.services.sms import SmsOptions
     from switchboard.services.voice import VoiceOptions
 
-    known: dict[str, Any] = {"sms": SmsOptions(), "voice": VoiceOptions()}
+    known: dict[str, Any] = {"sms": SmsOptions(), "voice": VoiceOptions(), "cc": CcOptions()}
     defaults = known.get(product)
     for name, value in options.items():
         if defaults is None or name not in defaults.__dataclass_fields__:

@@ -339,6 +339,7 @@ verifications = sa.Table(
 # Tables of other concerns, declared in their own modules on the same metadata.
 import switchboard.store.aivoice_tables  # noqa: E402,F401
 import switchboard.store.campaign_tables  # noqa: E402,F401
+import switchboard.store.cc_tables  # noqa: E402,F401
 import switchboard.store.console_tables  # noqa: E402,F401
 import switchboard.store.node_tables  # noqa: E402,F401
 import switchboard.store.otp_tables  # noqa: E402,F401
