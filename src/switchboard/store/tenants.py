@@ -283,3 +283,45 @@ async def debit(conn: AsyncConnection, *, account_id: int, cost: int, reference:
         now=now,
     )
     return from_gift if moved else None
+
+
+@dataclass(frozen=True)
+class Debit:
+    """One charge of a group commit: what it takes from the balance and from the gift, and its reference."""
+
+    balance: int
+    gift: int
+    reference: str
+
+
+async def debit_many(conn: AsyncConnection, *, account_id: int, debits: list[Debit], now: datetime) -> bool:
+    """Apply charges the caller has already checked against the locked account row (``get_account`` with
+    ``for_update``): one conditional update by their sum and one ledger row each. False (nothing changed) when
+    the account no longer covers them."""
+    if not debits:
+        return True
+    result = await conn.execute(
+        _MOVE_MONEY,
+        {
+            "account_id": account_id,
+            "balance_delta": -sum(d.balance for d in debits),
+            "gift_delta": -sum(d.gift for d in debits),
+        },
+    )
+    if result.rowcount != 1:
+        return False
+    await conn.execute(
+        _ADD_LEDGER,
+        [
+            {
+                "account_id": account_id,
+                "kind": "debit",
+                "balance_delta": -d.balance,
+                "gift_delta": -d.gift,
+                "reference": d.reference,
+                "created_at": now,
+            }
+            for d in debits
+        ],
+    )
+    return True
