@@ -38,6 +38,13 @@ _KEY_WITH_ACCOUNT = (
     .join(accounts, accounts.c.id == api_keys.c.account_id)
     .where(api_keys.c.api_key == sa.bindparam("api_key"))
 )
+# The same with the request's app, when it names one (whoever owns it: the caller checks), in one round trip.
+_KEY_WITH_ACCOUNT_AND_APP = (
+    sa.select(api_keys, accounts, apps)
+    .join(accounts, accounts.c.id == api_keys.c.account_id)
+    .outerjoin(apps, apps.c.app_id == sa.bindparam("app_id"))
+    .where(api_keys.c.api_key == sa.bindparam("api_key"))
+)
 
 
 @dataclass(frozen=True)
@@ -217,6 +224,16 @@ async def get_key_with_account(conn: AsyncConnection, api_key: str) -> tuple[Api
     """The key and its account in one round trip (the hot path of authentication)."""
     row = (await conn.execute(_KEY_WITH_ACCOUNT, {"api_key": api_key})).first()
     return (_key(row), _account(row)) if row else None
+
+
+async def get_key_account_app(
+    conn: AsyncConnection, api_key: str, app_id: str
+) -> tuple[ApiKey, Account, App | None] | None:
+    """The key, its account and the app ``app_id`` (None when no app has that id) in one round trip."""
+    row = (await conn.execute(_KEY_WITH_ACCOUNT_AND_APP, {"api_key": api_key, "app_id": app_id})).first()
+    if row is None:
+        return None
+    return _key(row), _account(row), _app(row) if row._mapping[apps.c.id] is not None else None
 
 
 async def list_keys(conn: AsyncConnection, account_id: int) -> list[ApiKey]:
