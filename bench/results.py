@@ -99,6 +99,10 @@ def _load_figures(m: Measurement, r: LoadResult, label: str, ceiling_rps: float 
         shares = (r.server_cpu_pct, r.client_cpu_pct, r.other_cpu_pct)
         cpu = " / ".join("n/a" if x is None else f"{x:.0f}%" for x in shares)
         rows.append(fig("CPU server / loadgen / rest", r.server_cpu_pct, cpu))
+        if m.scenario != "ceiling" and r.server_cpu_pct is not None and r.numbers_per_s:
+            # process CPU over accepted messages: the cost of one, whatever share of a core the server got
+            per_msg = 10 * r.server_cpu_pct / r.numbers_per_s  # pct of a core -> ms per second, over msg/s
+            rows.append(fig("server CPU ms per accepted msg", per_msg, f"{per_msg:.3f}"))
     return rows
 
 

@@ -27,6 +27,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from switchboard.auth import key_cache
 from switchboard.auth.guard import MemoryGuard, RedisGuard
 from switchboard.auth.ip import ip_allowed
@@ -223,11 +225,7 @@ class Authenticator:
         if seconds is None or abs(self.s.clock.time() - seconds) > self.s.settings.timestamp_window:
             raise fail(product, Failure.TIMESTAMP)
         async with self.s.db.read(quick=True) as conn:
-            found = await key_cache.get(self.s.redis, api_key) if self.s.redis is not None else None
-            if found is None:
-                found = await tenants.get_key_with_account(conn, api_key)
-                if found is not None and self.s.redis is not None:
-                    await key_cache.put(self.s.redis, *found)
+            found, app, app_read = await self._lookup(conn, api_key, app_id)
             # The same work whether the key exists or not: a sealed secret opened, a signature compared.
             sealed = found[0].secret_enc if found is not None else self._dummy_sealed_secret()
             matches = signature_matches(api_key, self.s.secrets.open(sealed), timestamp, signature)
@@ -237,7 +235,8 @@ class Authenticator:
             if not matches:
                 raise fail(product, Failure.BAD_SIGNATURE)
             self._check_standing(product, key, account, client_ip)
-            app = await tenants.get_app(conn, app_id) if app_id else None
+            if app_id and not app_read:
+                app = await tenants.get_app(conn, app_id)
         if app_id is None:
             if app_required:
                 raise fail(product, Failure.APP_MISSING)
@@ -247,6 +246,23 @@ class Authenticator:
         if key.allowed_apps is not None and app.app_id not in key.allowed_apps:
             raise fail(product, Failure.APP_NOT_PERMITTED)
         return Principal(key=key, account=account, app=app)
+
+    async def _lookup(
+        self, conn: AsyncConnection, api_key: str, app_id: str | None
+    ) -> tuple[tuple[ApiKey, Account] | None, App | None, bool]:
+        """The key and its account, and the app when it could be read in the same round trip: (found, app,
+        whether the app was read). With Redis the key comes from its cache and the app is read afterwards."""
+        if self.s.redis is not None:
+            found = await key_cache.get(self.s.redis, api_key)
+            if found is None:
+                found = await tenants.get_key_with_account(conn, api_key)
+                if found is not None:
+                    await key_cache.put(self.s.redis, *found)
+            return found, None, False
+        if app_id:
+            with_app = await tenants.get_key_account_app(conn, api_key, app_id)
+            return (with_app[:2] if with_app else None), (with_app[2] if with_app else None), True
+        return await tenants.get_key_with_account(conn, api_key), None, True
 
     @staticmethod
     def _check_standing(product: Product, key: ApiKey, account: Account, client_ip: str | None) -> None:

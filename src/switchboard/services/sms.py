@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -16,79 +15,34 @@ from switchboard.domain.templates import matches_any
 from switchboard.domain.words import WordMatcher
 from switchboard.errors import Product
 from switchboard.services.context import Services
+from switchboard.services.send_group import GROUP_MAX_NUMBERS, SendGroup, SendJob
 from switchboard.services.send_limits import Reservation
+from switchboard.services.sms_types import (
+    DEFAULT_NUMBER_LIMIT,
+    DEFAULT_NUMBER_PERIOD,
+    DEFAULT_TOTAL_PERIOD,
+    Accepted,
+    Candidate,
+    SendOutcome,
+    SendRequest,
+    SmsOptions,
+    gift_shares,
+)
 from switchboard.store import catalog, messages, tenants
 
-DEFAULT_NUMBER_LIMIT = 50
-DEFAULT_NUMBER_PERIOD = 3600
-DEFAULT_TOTAL_PERIOD = 86400
+SEND_GROUP = "sms_send_group"  # Services.caches name of the process's SendGroup
 
-
-def _gift_shares(rows: list[dict[str, Any]], from_gift: int) -> dict[str, int]:
-    """How much of each row's cost the gift bucket paid (msg_id -> amount, only rows it paid part of): the
-    debit takes ``from_gift`` from the gift first, row by row in order."""
-    shares: dict[str, int] = {}
-    for row in rows:
-        if from_gift <= 0:
-            break
-        share = min(row["cost"], from_gift)
-        if share:
-            row["paid_gift"] = share
-            shares[row["msg_id"]] = share
-        from_gift -= share
-    return shares
-
-
-@dataclass(frozen=True)
-class SendRequest:
-    """One send group as the client gave it (all fields optional text)."""
-
-    content: str | None
-    numbers: str | None
-    sender_id: str | None = None
-    order_ids: str | None = None
-    send_time: str | None = None
-
-
-@dataclass(frozen=True)
-class Accepted:
-    msg_id: str
-    number: str
-    order_id: str | None
-
-
-@dataclass
-class SendOutcome:
-    accepted: list[Accepted]
-    failed: int
-
-
-@dataclass(frozen=True)
-class SmsOptions:
-    """Per-app SMS options (``switchboard app update APP --option name=value``)."""
-
-    strict_numbers: bool = False
-    templates_required: bool = False
-    unique_order_ids: bool = False
-    total_limit: int = 0  # -27: messages per period per account; 0 = off
-    total_period: int = DEFAULT_TOTAL_PERIOD
-    number_limit: int = DEFAULT_NUMBER_LIMIT  # -28: messages per period to one number; 0 = off
-    number_period: int = DEFAULT_NUMBER_PERIOD
-
-    @classmethod
-    def of(cls, options: dict[str, Any]) -> SmsOptions:
-        known = {k: options[k] for k in cls.__dataclass_fields__ if k in options}
-        return cls(**known)
-
-
-@dataclass
-class _Candidate:
-    group: Group
-    number: str
-    country: str
-    order_id: str | None
-    price: int
-    index: int  # position in the request, to answer in order
+__all__ = [
+    "DEFAULT_NUMBER_LIMIT",
+    "DEFAULT_NUMBER_PERIOD",
+    "DEFAULT_TOTAL_PERIOD",
+    "Accepted",
+    "Scheduled",
+    "SendOutcome",
+    "SendRequest",
+    "SmsOptions",
+    "SmsService",
+]
 
 
 class SmsService:
@@ -104,10 +58,57 @@ class SmsService:
         within: Callable[[AsyncConnection, SendOutcome], Awaitable[None]] | None = None,
     ) -> SendOutcome:
         """Validate, price, limit, then charge and queue in one transaction. ``within`` runs inside that
-        transaction once the messages are stored (e.g. to store an OTP verification atomically with its SMS)."""
+        transaction once the messages are stored (e.g. to store an OTP verification atomically with its SMS).
+
+        A send of a few numbers without ``within`` joins the process's group commit (services/send_group.py):
+        concurrent sends share one transaction, each answered once that transaction has committed."""
         assert principal.app is not None
-        app, account = principal.app, principal.account
-        opts = SmsOptions.of(app.options)
+        opts = SmsOptions.of(principal.app.options)
+        groups = self._groups(requests, opts, max_numbers)
+        await self._check_content(principal, opts, groups)
+        prices = await self.s.cached(
+            "rates",
+            (principal.account.id, principal.account.currency),
+            lambda: self._price_list(principal.account.id, principal.account.currency),
+        )
+        candidates, abnormal, unpriced = self._price(groups, prices)
+        if not candidates:
+            raise sms_error(-9 if abnormal and not unpriced else -19)
+        if within is None and not opts.unique_order_ids and len(candidates) <= GROUP_MAX_NUMBERS:
+            job = SendJob(principal, opts, candidates, abnormal + unpriced)
+            return await self._send_group().submit(job)
+        return await self.commit_alone(principal, opts, candidates, abnormal + unpriced, within)
+
+    async def commit_alone(
+        self,
+        principal: Principal,
+        opts: SmsOptions,
+        candidates: list[Candidate],
+        failed: int,
+        within: Callable[[AsyncConnection, SendOutcome], Awaitable[None]] | None = None,
+    ) -> SendOutcome:
+        """Limit, charge and queue ``candidates`` in a transaction of their own."""
+        reservation = Reservation()
+        try:
+            async with self.s.db.write() as conn:
+                outcome = await self._commit(conn, principal, opts, candidates, failed, reservation)
+                if within is not None:
+                    await within(conn, outcome)
+                return outcome
+        except BaseException:
+            await self.s.send_limits.release(reservation)
+            raise
+
+    def _send_group(self) -> SendGroup:
+        group: SendGroup | None = self.s.caches.get(SEND_GROUP)
+        if group is None:
+            group = self.s.caches[SEND_GROUP] = SendGroup(self.s, rows=self.rows_for, alone=self._alone)
+        return group
+
+    async def _alone(self, job: SendJob) -> SendOutcome:
+        return await self.commit_alone(job.principal, job.opts, job.candidates, job.failed)
+
+    def _groups(self, requests: list[SendRequest], opts: SmsOptions, max_numbers: int) -> list[Group]:
         now = self.s.clock.now()
         groups = [
             check_group(
@@ -123,50 +124,41 @@ class SmsService:
             for r in requests
         ]
         check_count(groups, max_numbers)
-        async with self.s.db.read() as conn:
-            matcher = await self._matcher(conn, account.id)
-            for group in groups:
-                if matcher.first_match(group.content):
-                    raise sms_error(-3)
-            if opts.templates_required:
-                approved = [t.content for t in await catalog.app_templates(conn, app.app_id) if t.approved]
-                if not approved:
-                    raise sms_error(-17)
-                if not all(matches_any(g.content, approved) for g in groups):
-                    raise sms_error(-6)
-            prices = await self.s.cached(
-                "rates",
-                (account.id, account.currency),
-                lambda: self._price_list(conn, account.id, account.currency),
-            )
-        candidates, abnormal, unpriced = self._price(groups, prices)
-        if not candidates:
-            raise sms_error(-9 if abnormal and not unpriced else -19)
-        reservation = Reservation()
-        try:
-            async with self.s.db.write() as conn:
-                outcome = await self._commit(conn, principal, opts, candidates, abnormal + unpriced, reservation)
-                if within is not None:
-                    await within(conn, outcome)
-                return outcome
-        except BaseException:
-            await self.s.send_limits.release(reservation)
-            raise
+        return groups
 
-    async def _matcher(self, conn: AsyncConnection, account_id: int) -> WordMatcher:
+    async def _check_content(self, principal: Principal, opts: SmsOptions, groups: list[Group]) -> None:
+        """Sensitive words (-3), then approved templates (-17, -6). The words come from a per-process cache, so
+        a send whose app needs no templates opens no read connection (a checkout and its rollback are two
+        hops to a reader thread on SQLite)."""
+        assert principal.app is not None
+        matcher = await self._matcher(principal.account.id)
+        for group in groups:
+            if matcher.first_match(group.content):
+                raise sms_error(-3)
+        if opts.templates_required:
+            async with self.s.db.read() as conn:
+                templates = await catalog.app_templates(conn, principal.app.app_id)
+            approved = [t.content for t in templates if t.approved]
+            if not approved:
+                raise sms_error(-17)
+            if not all(matches_any(g.content, approved) for g in groups):
+                raise sms_error(-6)
+
+    async def _matcher(self, account_id: int) -> WordMatcher:
         async def load() -> WordMatcher:
-            return WordMatcher(await catalog.words_for(conn, account_id))
+            async with self.s.db.read() as conn:
+                return WordMatcher(await catalog.words_for(conn, account_id))
 
         return await self.s.cached("words", account_id, load)
 
-    @staticmethod
-    async def _price_list(conn: AsyncConnection, account_id: int, currency: str) -> PriceList:
-        rates = await catalog.load_rates(conn, Product.SMS.value, account_id)
+    async def _price_list(self, account_id: int, currency: str) -> PriceList:
+        async with self.s.db.read() as conn:
+            rates = await catalog.load_rates(conn, Product.SMS.value, account_id)
         return PriceList(rates, account_id=account_id, currency=currency)
 
     @staticmethod
-    def _price(groups: list[Group], prices: PriceList) -> tuple[list[_Candidate], int, int]:
-        candidates: list[_Candidate] = []
+    def _price(groups: list[Group], prices: PriceList) -> tuple[list[Candidate], int, int]:
+        candidates: list[Candidate] = []
         abnormal = unpriced = index = 0
         for group in groups:
             for entry in group.entries:
@@ -179,7 +171,7 @@ class SmsService:
                     unpriced += 1
                     continue
                 candidates.append(
-                    _Candidate(group, entry.number.digits, entry.number.country, entry.order_id, rate.price, index)
+                    Candidate(group, entry.number.digits, entry.number.country, entry.order_id, rate.price, index)
                 )
         return candidates, abnormal, unpriced
 
@@ -188,7 +180,7 @@ class SmsService:
         conn: AsyncConnection,
         principal: Principal,
         opts: SmsOptions,
-        candidates: list[_Candidate],
+        candidates: list[Candidate],
         failed: int,
         reservation: Reservation,
     ) -> SendOutcome:
@@ -218,7 +210,7 @@ class SmsService:
             candidates = [c for c, ok in zip(candidates, allowed, strict=True) if ok]
             if not candidates and not repeats:
                 raise sms_error(-28)
-        rows = self._rows(principal, candidates)
+        rows = self.rows_for(principal, candidates)
         total = sum(r["cost"] for r in rows)
         if rows:
             # The rows go in before the debit: the debit locks the account row until the commit, so every other
@@ -230,7 +222,7 @@ class SmsService:
             from_gift = await tenants.debit(conn, account_id=account.id, cost=total, reference=reference, now=now)
             if from_gift is None:
                 raise sms_error(-10)
-            await messages.set_paid_gift(conn, _gift_shares(rows, from_gift))
+            await messages.set_paid_gift(conn, gift_shares(rows, from_gift))
             if opts.unique_order_ids:
                 await messages.insert_order_ids(
                     conn,
@@ -247,7 +239,7 @@ class SmsService:
         ordered = [accepted for _, accepted in sorted({**fresh, **repeats}.items())]
         return SendOutcome(accepted=ordered, failed=failed)
 
-    def _rows(self, principal: Principal, candidates: list[_Candidate]) -> list[dict[str, Any]]:
+    def rows_for(self, principal: Principal, candidates: list[Candidate]) -> list[dict[str, Any]]:
         assert principal.app is not None
         now = self.s.clock.now()
         rows = []
@@ -279,13 +271,13 @@ class SmsService:
 
     @staticmethod
     async def _repeated_orders(
-        conn: AsyncConnection, app_id: str, candidates: list[_Candidate]
-    ) -> tuple[list[_Candidate], dict[int, Accepted]]:
+        conn: AsyncConnection, app_id: str, candidates: list[Candidate]
+    ) -> tuple[list[Candidate], dict[int, Accepted]]:
         """With unique orderIds, an orderId seen before answers with its first msgId and is not sent again."""
         seen = await messages.existing_order_ids(conn, app_id, [c.order_id for c in candidates if c.order_id])
-        fresh: list[_Candidate] = []
+        fresh: list[Candidate] = []
         repeats: dict[int, Accepted] = {}
-        first_in_request: dict[str, _Candidate] = {}
+        first_in_request: dict[str, Candidate] = {}
         for c in candidates:
             if c.order_id is None:
                 fresh.append(c)

@@ -16,7 +16,8 @@ seconds (``ping_when_idle``). SQLAlchemy's ``pool_pre_ping`` pinged at every che
 three round trips (BEGIN, an empty statement, ROLLBACK): a single-number send checks out three connections,
 so pings were half of its round trips. A connection in steady use has just proved itself; one that died
 while in use fails its statement, and SQLAlchemy then invalidates every pooled connection older than it.
-The ``quick`` reads (authentication's lookups) run in autocommit, without a BEGIN/ROLLBACK around them.
+The ``quick`` reads (authentication's lookups) run in autocommit, without a BEGIN/ROLLBACK around them, on
+both engines.
 """
 
 from __future__ import annotations
@@ -83,7 +84,9 @@ class Database:
                 _create_private(Path(database))
             self.reader = _sqlite_engine(url, immediate=False, pool_size=pool_size)
             self.writer = _sqlite_engine(url, immediate=True, pool_size=1)
-            self.quick_reader = _sqlite_engine(url, immediate=False, pool_size=QUICK_READERS, inline=True)
+            self.quick_reader = _sqlite_engine(
+                url, immediate=False, pool_size=QUICK_READERS, inline=True, autocommit=True
+            )
             self._checkpointer = Checkpointer(database) if database and database != ":memory:" else None
         else:
             self._checkpointer = None
@@ -185,9 +188,16 @@ def _checkpoints(path: str, stop: threading.Event, owner: weakref.ref[Checkpoint
         connection.close()
 
 
-def _sqlite_engine(url: str, *, immediate: bool, pool_size: int, inline: bool = False) -> AsyncEngine:
+def _sqlite_engine(
+    url: str, *, immediate: bool, pool_size: int, inline: bool = False, autocommit: bool = False
+) -> AsyncEngine:
+    """``autocommit``: no BEGIN (each statement reads its own snapshot) and no rollback when the connection goes
+    back to the pool: for the quick reads, one or two statements each, where the BEGIN and the ROLLBACK cost
+    more than the lookup."""
     inline = inline or immediate
-    creator = {"async_creator": _inline_creator(make_url(url).database or ":memory:")} if inline else {}
+    creator: dict[str, Any] = {"async_creator": _inline_creator(make_url(url).database or ":memory:")} if inline else {}
+    if autocommit:
+        creator["pool_reset_on_return"] = None
     engine = create_async_engine(url, pool_size=pool_size, max_overflow=0, **creator)
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -204,6 +214,8 @@ def _sqlite_engine(url: str, *, immediate: bool, pool_size: int, inline: bool = 
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: sa.Connection) -> None:
+        if autocommit:
+            return
         if not immediate:
             conn.exec_driver_sql("BEGIN")
             return

@@ -38,6 +38,13 @@ _KEY_WITH_ACCOUNT = (
     .join(accounts, accounts.c.id == api_keys.c.account_id)
     .where(api_keys.c.api_key == sa.bindparam("api_key"))
 )
+# The same with the request's app, when it names one (whoever owns it: the caller checks), in one round trip.
+_KEY_WITH_ACCOUNT_AND_APP = (
+    sa.select(api_keys, accounts, apps)
+    .join(accounts, accounts.c.id == api_keys.c.account_id)
+    .outerjoin(apps, apps.c.app_id == sa.bindparam("app_id"))
+    .where(api_keys.c.api_key == sa.bindparam("api_key"))
+)
 
 
 @dataclass(frozen=True)
@@ -219,6 +226,16 @@ async def get_key_with_account(conn: AsyncConnection, api_key: str) -> tuple[Api
     return (_key(row), _account(row)) if row else None
 
 
+async def get_key_account_app(
+    conn: AsyncConnection, api_key: str, app_id: str
+) -> tuple[ApiKey, Account, App | None] | None:
+    """The key, its account and the app ``app_id`` (None when no app has that id) in one round trip."""
+    row = (await conn.execute(_KEY_WITH_ACCOUNT_AND_APP, {"api_key": api_key, "app_id": app_id})).first()
+    if row is None:
+        return None
+    return _key(row), _account(row), _app(row) if row._mapping[apps.c.id] is not None else None
+
+
 async def list_keys(conn: AsyncConnection, account_id: int) -> list[ApiKey]:
     rows = await conn.execute(sa.select(api_keys).where(api_keys.c.account_id == account_id).order_by(api_keys.c.id))
     return [_key(r) for r in rows]
@@ -283,3 +300,45 @@ async def debit(conn: AsyncConnection, *, account_id: int, cost: int, reference:
         now=now,
     )
     return from_gift if moved else None
+
+
+@dataclass(frozen=True)
+class Debit:
+    """One charge of a group commit: what it takes from the balance and from the gift, and its reference."""
+
+    balance: int
+    gift: int
+    reference: str
+
+
+async def debit_many(conn: AsyncConnection, *, account_id: int, debits: list[Debit], now: datetime) -> bool:
+    """Apply charges the caller has already checked against the locked account row (``get_account`` with
+    ``for_update``): one conditional update by their sum and one ledger row each. False (nothing changed) when
+    the account no longer covers them."""
+    if not debits:
+        return True
+    result = await conn.execute(
+        _MOVE_MONEY,
+        {
+            "account_id": account_id,
+            "balance_delta": -sum(d.balance for d in debits),
+            "gift_delta": -sum(d.gift for d in debits),
+        },
+    )
+    if result.rowcount != 1:
+        return False
+    await conn.execute(
+        _ADD_LEDGER,
+        [
+            {
+                "account_id": account_id,
+                "kind": "debit",
+                "balance_delta": -d.balance,
+                "gift_delta": -d.gift,
+                "reference": d.reference,
+                "created_at": now,
+            }
+            for d in debits
+        ],
+    )
+    return True
