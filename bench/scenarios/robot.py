@@ -18,9 +18,11 @@ from bench.scenarios.base import Context
 from switchboard.connectors.asr.base import engine
 from switchboard.domain.aivoice.example import REMINDER_YAML
 from switchboard.domain.aivoice.flow import load_text
+from switchboard.domain.aivoice.vad import END_SILENCE_MS
 from switchboard.services.aivoice.conversation import run_with_persona
 from switchboard.services.aivoice.heldout import accuracy
 from switchboard.services.aivoice.personas import PERSONAS
+from switchboard.services.aivoice.prompts import Prompts
 
 CONCURRENT = 20
 DIAL_CPS = 2.0
@@ -42,13 +44,20 @@ class RobotScenario:
         asr = engine("pocketsphinx", flow.phrases())
         calls = CONCURRENT if not ctx.config.quick else 6
         asr.warm(calls)
+        prompts = Prompts()
+        prompts.preload(flow)
         ctx.step(f"robot: {calls} concurrent conversations")
         began = time.perf_counter()
         with concurrent.futures.ThreadPoolExecutor(max_workers=calls) as pool:
             outcomes = list(
                 pool.map(
                     lambda i: run_with_persona(
-                        flow, {"name": "Ann", "amount": "40"}, PERSONAS[TALKERS[i % 3]], asr, realtime=True
+                        flow,
+                        {"name": "Ann", "amount": "40"},
+                        PERSONAS[TALKERS[i % 3]],
+                        asr,
+                        realtime=True,
+                        prompts=prompts,
                     ),
                     range(calls),
                 )
@@ -64,8 +73,16 @@ class RobotScenario:
         ctx.step(f"robot: intent accuracy over {HELD_OUT} held-out utterances")
         share, misses = accuracy(flow.nodes["ask"], asr, HELD_OUT if not ctx.config.quick else 34)
         p50, p95 = _pct(delays, 0.5), _pct(delays, 0.95)
+        parts = [p for o in outcomes for p in o.parts_ms]
+        wait, decode, prompt = (statistics.median(p[k] for p in parts) if parts else 0.0 for k in range(3))
         extra = [
             Extra("response delay p50 / p95", p50, f"{p50:.0f} / {p95:.0f} ms (goal < 800 / 1500)"),
+            Extra(
+                "delay parts (median)",
+                wait,
+                f"end of speech wait {wait:.0f} (silence {END_SILENCE_MS}) + decode tail {decode:.0f}"
+                f" + prompt {prompt:.0f} ms",
+            ),
             Extra("branch right", right / calls, f"{right}/{calls} conversations"),
             Extra("held-out intent accuracy", share, f"{share:.1%} (goal >= 90%)"),
             Extra("wall time", wall, f"{wall:.1f} s for {calls} calls, {peak} at once at the peak"),
@@ -76,6 +93,7 @@ class RobotScenario:
             "delays_ms": delays,
             "p50_ms": p50,
             "p95_ms": p95,
+            "parts_ms": parts,
             "mean_ms": statistics.fmean(delays) if delays else None,
             "accuracy": share,
             "misses": misses,
