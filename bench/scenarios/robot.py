@@ -20,7 +20,7 @@ from switchboard.domain.aivoice.example import REMINDER_YAML
 from switchboard.domain.aivoice.flow import load_text
 from switchboard.domain.aivoice.vad import END_SILENCE_MS
 from switchboard.services.aivoice.conversation import run_with_persona
-from switchboard.services.aivoice.heldout import accuracy
+from switchboard.services.aivoice.heldout import accuracy, confusion
 from switchboard.services.aivoice.personas import PERSONAS
 from switchboard.services.aivoice.prompts import Prompts
 
@@ -85,6 +85,11 @@ class RobotScenario:
             ),
             Extra("branch right", right / calls, f"{right}/{calls} conversations"),
             Extra("held-out intent accuracy", share, f"{share:.1%} (goal >= 90%)"),
+            Extra(
+                "held-out misses (want>got)",
+                len(misses),
+                ", ".join(f"{want or '-'}>{got or '-'} {n}" for want, got, n in confusion(misses)) or "none",
+            ),
             Extra("wall time", wall, f"{wall:.1f} s for {calls} calls, {peak} at once at the peak"),
         ]
         data = {

@@ -11,7 +11,7 @@ from switchboard.domain.aivoice.example import REMINDER_YAML
 from switchboard.domain.aivoice.flow import load_text
 from switchboard.domain.aivoice.vad import END_SILENCE_MS, FRAME_BYTES, Detector
 from switchboard.services.aivoice.conversation import frames, run_with_persona
-from switchboard.services.aivoice.heldout import accuracy
+from switchboard.services.aivoice.heldout import accuracy, confusion, utterances
 from switchboard.services.aivoice.personas import PERSONAS, speak
 from switchboard.services.aivoice.prompts import Prompts
 
@@ -118,3 +118,13 @@ def test_response_delay_parts_add_up(asr) -> None:  # type: ignore[no-untyped-de
     wait, decode, prompt = outcome.parts_ms[0]
     assert abs(wait + decode + prompt - outcome.delays_ms[0]) < 1
     assert wait >= END_SILENCE_MS - 1
+
+
+def test_tuning_set_shares_nothing_with_the_held_out_set() -> None:
+    held = list(utterances(102))
+    tuning = list(utterances(72, tuning=True))
+    assert not {t for t, *_ in held} & {t for t, *_ in tuning}
+    assert not {v for _, _, v, _ in held} & {v for _, _, v, _ in tuning}
+    assert len({(v, s) for _, _, v, s in held}) >= 6 and len({v for _, _, v, _ in tuning}) == 6
+    misses = [("banana", "en@130", "i no", "no"), ("never", "en@160", "i will", ""), ("no", "en@190", "", "")]
+    assert confusion(misses) == [("no", "", 2), ("", "no", 1)]
