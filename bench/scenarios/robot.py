@@ -2,9 +2,11 @@
 
 Each conversation is the payment-reminder flow against a speaking simulated persona (espeak-ng audio at
 8 kHz through a mu-law channel -> VAD -> pocketsphinx -> intent -> next node -> TTS of the reply). The
-callee's audio is paced in real time (as RTP would deliver it). The response delay is from the end of the
-callee's speech to the robot's next words being ready (it includes the
-600 ms of silence that decides the utterance is over). The held-out set's intent accuracy is reported too.
+callee's audio is paced in real time, 20 ms frames as RTP would deliver them, and decoded while it arrives.
+The response delay is from the end of the callee's speech (on that real-time timeline) to the robot's next
+words ready as audio; its parts: the silence that decides the utterance is over, how late the call's thread
+took that decision (scheduling under load), the decoding left at the end, the next prompt's audio. The
+held-out set's intent accuracy is reported too, with the confusion of its misses.
 """
 
 from __future__ import annotations
@@ -80,7 +82,7 @@ class RobotScenario:
             Extra(
                 "delay parts (median)",
                 wait,
-                f"end of speech wait {wait:.0f} (silence {END_SILENCE_MS}) + decode tail {decode:.0f}"
+                f"silence {END_SILENCE_MS} + late {wait - END_SILENCE_MS:.0f} + decode tail {decode:.0f}"
                 f" + prompt {prompt:.0f} ms",
             ),
             Extra("branch right", right / calls, f"{right}/{calls} conversations"),

@@ -18,7 +18,7 @@ from switchboard.services.aivoice.personas import Persona, speak
 from switchboard.services.aivoice.prompts import Prompts
 
 MAX_TURNS = 20
-PACE_FRAMES = 5  # realtime: audio arrives in 100 ms steps
+PACE_FRAMES = 1  # realtime: audio arrives 20 ms at a time, as RTP packets do
 
 
 @dataclass
@@ -54,7 +54,7 @@ class Heard:
 def listen(step: Step, pcm: bytes, asr: Recogniser, *, realtime: bool = False) -> Heard:
     """Feed the callee's audio (then silence) to a detector with the node's timeouts until it decides; the
     speech is decoded while it arrives (streaming), so at the end of the utterance only its tail is left.
-    ``realtime``: each 100 ms of audio is fed when it would have arrived over RTP."""
+    ``realtime``: each frame is fed when it would have arrived over RTP."""
     node = step.listen
     assert node is not None
     detector = Detector(timeout_ms=node.timeout_ms, max_speech_ms=node.max_speech_ms)
@@ -66,7 +66,7 @@ def listen(step: Step, pcm: bytes, asr: Recogniser, *, realtime: bool = False) -
     index = 0
     while True:
         if realtime and index % PACE_FRAMES == 0:
-            # the next 100 ms are fed once they have all arrived (never earlier than over RTP)
+            # frames are fed once they have arrived (never earlier than over RTP)
             time.sleep(max(0.0, began + (index + PACE_FRAMES) * FRAME_MS / 1000 - time.perf_counter()))
         done = detector.feed(pieces[index] if index < len(pieces) else silence)
         index += 1
