@@ -129,3 +129,19 @@ def test_tuning_set_shares_nothing_with_the_held_out_set() -> None:
     assert len({(v, s) for _, _, v, s in held}) >= 6 and len({v for _, _, v, _ in tuning}) == 6
     misses = [("banana", "en@130", "i no", "no"), ("never", "en@160", "i will", ""), ("no", "en@190", "", "")]
     assert confusion(misses) == [("no", "", 2), ("", "no", 1)]
+
+
+def test_a_streamed_utterance_does_not_depend_on_the_previous_call(asr) -> None:  # type: ignore[no-untyped-def]
+    """Each stream starts from the same cepstral mean, so the same audio gives the same words on a decoder
+    that has just decoded another voice."""
+    pcm = speak("call me later", "en-gb-scotland", 130)
+
+    def decode(audio: bytes) -> str:
+        stream = asr.stream()
+        for frame in frames(audio):
+            stream.feed(frame)
+        return str(stream.finish().text)
+
+    first = decode(pcm)
+    decode(speak("no thanks", "en-us+f3", 190))
+    assert decode(pcm) == first
