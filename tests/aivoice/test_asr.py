@@ -73,11 +73,10 @@ def test_personas_take_their_branch_on_real_audio(
 
 
 def test_held_out_accuracy_on_102_utterances(asr) -> None:  # type: ignore[no-untyped-def]
-    """The goal is 90%; measured 80-86% (the misses are mostly "no" sayings decoded as an unfinished path,
-    and words outside every intent, which the phrase grammar forces onto some phrase). The floor here guards
-    against regressions."""
+    """The goal is 90%; measured 83.3% (the misses are mostly "no" sayings decoded as an unfinished path, so
+    no intent). The floor here guards against regressions."""
     share, misses = accuracy(FLOW.nodes["ask"], asr, 102)
-    assert share >= 0.75, misses
+    assert share >= 0.8, misses
 
 
 def test_streaming_decodes_while_the_callee_speaks(asr) -> None:  # type: ignore[no-untyped-def]
