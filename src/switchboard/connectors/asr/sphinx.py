@@ -20,8 +20,8 @@ LEAD_INS = ("i", "i am")
 TAILS = ("please", "thanks", "thank you")
 # Where each streamed utterance starts its live cepstral mean: the mean the decoder reached over the tuning
 # set (services/aivoice/heldout.py: 8 kHz mu-law telephone audio). Each stream also resets the decoder's
-# feature state, so a call's words do not depend on what its pooled decoder decoded before (they did: the
-# held-out accuracy moved between 80 and 86% from run to run on the same audio).
+# feature state, so a call's words do not depend on what its pooled decoder decoded before (they did; with
+# sox's dither in the synthesised audio, see personas.render, the held-out accuracy moved between 80 and 86%).
 CMN_START = "48.33,-3.49,-2.55,11.33,-5.65,2.79,-11.72,-10.68,-12.34,3.81,-5.54,-2.88,-1.83"
 
 
