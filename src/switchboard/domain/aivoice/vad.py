@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 RATE = 8000
 FRAME_MS = 20
 FRAME_BYTES = RATE * FRAME_MS // 1000 * 2
+END_SILENCE_MS = 500  # the silence that ends an utterance (600 before streaming decoding)
 
 
 def rms(frame: bytes) -> float:
@@ -35,7 +36,7 @@ class Utterance:
 class Detector:
     timeout_ms: int = 5000
     max_speech_ms: int = 10000
-    end_silence_ms: int = 600
+    end_silence_ms: int = END_SILENCE_MS
     floor: float = 300.0
     start_frames: int = 3
     elapsed_ms: int = 0

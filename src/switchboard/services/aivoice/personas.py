@@ -23,7 +23,10 @@ def speak(text: str, voice: str = "en-us", wpm: int = 160) -> bytes:
 
 
 def render(text: str, voice: str = "en-us", wpm: int = 160, timeout: float = 20.0) -> bytes:
-    """``text`` spoken by espeak-ng, as 8 kHz 16-bit mono PCM that went through a mu-law phone channel."""
+    """``text`` spoken by espeak-ng, as 8 kHz 16-bit mono PCM that went through a mu-law phone channel.
+
+    sox runs without dither (``-D``): with it the same text gave different audio each time, so the held-out
+    accuracy moved from run to run."""
     try:
         wav = subprocess.run(  # noqa: S603 - a fixed program, arguments as a list
             ["espeak-ng", "-v", voice, "-s", str(wpm), "--stdout", text],  # noqa: S607
@@ -32,7 +35,7 @@ def render(text: str, voice: str = "en-us", wpm: int = 160, timeout: float = 20.
             timeout=timeout,
         ).stdout
         pcm = subprocess.run(  # noqa: S603
-            ["sox", "-t", "wav", "-", "-t", "raw", "-r", "8000", "-c", "1", "-b", "16", "-e", "signed", "-"],  # noqa: S607
+            ["sox", "-D", "-t", "wav", "-", "-t", "raw", "-r", "8000", "-c", "1", "-b", "16", "-e", "signed", "-"],  # noqa: S607
             input=wav,
             capture_output=True,
             check=True,

@@ -25,6 +25,7 @@ from switchboard.domain.aivoice.flow import Flow, parse_flow
 from switchboard.domain.aivoice.records import push_body
 from switchboard.services.aivoice.conversation import Outcome, run_with_persona
 from switchboard.services.aivoice.personas import PERSONAS
+from switchboard.services.aivoice.prompts import Prompts
 from switchboard.services.context import Services
 from switchboard.store import aivoice as store
 from switchboard.store import pushes, tenants
@@ -38,11 +39,14 @@ class Robot:
         async with self.s.db.write() as conn:
             return await store.release_calling(conn)
 
-    def _recogniser(self, flow_id: int, version: int, flow: Flow) -> Recogniser:
-        cache: dict[tuple[int, int], Recogniser] = self.s.caches.setdefault("aivoice_asr", {})
+    def _recogniser(self, flow_id: int, version: int, flow: Flow) -> tuple[Recogniser, Prompts]:
+        """The flow version's recogniser and its prompts (the static ones rendered up front)."""
+        cache: dict[tuple[int, int], tuple[Recogniser, Prompts]] = self.s.caches.setdefault("aivoice_asr", {})
         key = (flow_id, version)
         if key not in cache:
-            cache[key] = engine(self.s.settings.aivoice_asr, flow.phrases())
+            prompts = Prompts()
+            prompts.preload(flow)
+            cache[key] = (engine(self.s.settings.aivoice_asr, flow.phrases()), prompts)
         return cache[key]
 
     async def tick(self) -> int:
@@ -64,17 +68,20 @@ class Robot:
         if not claimed or flow_row is None:
             return 0
         flow = parse_flow(flow_row["definition"])
-        asr = self._recogniser(flow_row["id"], flow_row["version"], flow)
+        asr, prompts = await asyncio.to_thread(self._recogniser, flow_row["id"], flow_row["version"], flow)
         await asyncio.to_thread(asr.warm, len(claimed))
-        await asyncio.gather(*(self._call(task, flow, asr, customer) for customer in claimed))
+        await asyncio.gather(*(self._call(task, flow, (asr, prompts), customer) for customer in claimed))
         return len(claimed)
 
-    async def _call(self, task: dict[str, Any], flow: Flow, asr: Recogniser, customer: dict[str, Any]) -> None:
+    async def _call(
+        self, task: dict[str, Any], flow: Flow, engines: tuple[Recogniser, Prompts], customer: dict[str, Any]
+    ) -> None:
         properties = {"name": customer["name"], **customer["properties"]}
         persona = PERSONAS.get(properties.get("persona", "agrees"), PERSONAS["agrees"])
         started = self.s.clock.now()
         if persona.answers:
-            outcome = await asyncio.to_thread(run_with_persona, flow, properties, persona, asr)
+            asr, prompts = engines
+            outcome = await asyncio.to_thread(run_with_persona, flow, properties, persona, asr, prompts=prompts)
             record = self._record(task, customer, outcome, started)
         else:
             record = self._record(task, customer, Outcome(Dialog.of(flow, properties), "", []), started)
