@@ -5,19 +5,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import Field
 
 from switchboard.admin.access import Operator, services_of, signed_in
 from switchboard.admin.errors import NotFound
 from switchboard.admin.routing import AdminRoute
-from switchboard.admin.schemas import Model
+from switchboard.admin.schemas import MAX_INT64, MIN_INT64, Model
 from switchboard.errors import OperatorError
 from switchboard.services.aivoice.flows import Flows
 
 router = APIRouter(route_class=AdminRoute, tags=["admin: intelligent voice"])
 SignedIn = Annotated[Operator, Depends(signed_in)]
-AccountId = Annotated[int, Query(alias="accountId", description="The flows' account.")]
+AccountId = Annotated[int, Query(alias="accountId", ge=MIN_INT64, le=MAX_INT64, description="The flows' account.")]
+FlowId = Annotated[int, Path(ge=MIN_INT64, le=MAX_INT64)]
 
 
 class FlowIn(Model):
@@ -70,7 +71,7 @@ async def save_flow(body: FlowIn, operator: SignedIn, request: Request) -> FlowS
 
 
 @router.get("/aivoice/flows/{flow_id}", response_model=FlowSource)
-async def show_flow(flow_id: int, operator: SignedIn, request: Request, account_id: AccountId) -> FlowSource:
+async def show_flow(flow_id: FlowId, operator: SignedIn, request: Request, account_id: AccountId) -> FlowSource:
     """A flow's source as authored."""
     operator.check_account(account_id)
     try:
