@@ -14,6 +14,7 @@ import smpplib.exceptions
 from redis import asyncio as aioredis
 
 from switchboard.services.context import Services
+from switchboard.services.send_limits import RedisSendLimits
 from switchboard.settings import Settings
 from switchboard.smppd import pdu
 from switchboard.smppd.accounts import SmppAccounts
@@ -62,6 +63,9 @@ async def two_servers(
     servers = []
     for n, each in enumerate(built):
         assert each.redis is not None
+        # The send limits' counters are keyed by account id and the fake clock's window, which every run
+        # repeats: keep them under this test's prefix too, or earlier runs' counts refuse these sends.
+        each.send_limits = RedisSendLimits(each.redis, prefix=f"{prefix}:limit")
         server = SmppServer(each, SmppServerConfig(port=0, poll=0.1, ack_journal=tmp_path / f"acks-{n}.log"))
         server.limits = RedisSmppLimits(each.redis, prefix=prefix)
         await server.start()
