@@ -152,5 +152,6 @@ async def test_a_phone_that_dies_mid_call_is_hung_up_by_the_rtp_timeout(
     assert (row["termination_code"], row["termination_reason"]) == ("200", "RTP timeout")
     # The callee leg ended about 2 s after the phone's RTP stopped (its BYE to SIPp); billing stops there.
     assert row["hangup_at"] is not None and row["answer_at"] is not None
-    assert row["call_duration"] <= 4 + 2 + 3 and time.monotonic() - killed < 60
+    # The dead phone's BYE is sent once and not awaited: the record is final seconds after, not 32 s.
+    assert row["call_duration"] <= 4 + 2 + 3 and time.monotonic() - killed < 15
     assert row["cost"] == 20_000

@@ -128,6 +128,18 @@ def test_bye_retransmits_and_gives_up_after_timer_f() -> None:
     assert [a for a in call.timer("bye_timeout", 42.0) if isinstance(a, Finished)][0].outcome.answered
 
 
+def test_an_abandoned_bye_ends_the_call_at_once_and_is_not_retransmitted() -> None:
+    call = machine()
+    answered(call)
+    assert call.abandon(9.0) == []  # nothing to abandon while the call is up
+    call.hangup("RTP timeout", 10.0)
+    actions = call.abandon(10.2)
+    outcome = [a for a in actions if isinstance(a, Finished)][0].outcome
+    assert outcome.answered and outcome.reason == "RTP timeout" and outcome.ended_at == 10.0
+    assert {a.name for a in actions if isinstance(a, StopTimer)} >= {"bye", "bye_timeout"}
+    assert call.state is State.TERMINATED and call.timer("bye", 10.5) == []
+
+
 def test_max_duration_hangs_up() -> None:
     call = machine(max_duration=5.0)
     invite = sent(call.start(0.0))[0]

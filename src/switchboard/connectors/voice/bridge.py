@@ -134,6 +134,8 @@ class BridgedCall:
             watching.cancel()
         if not leg.done.done():
             leg.hangup(result.reason if result.answered else f"Callee: {result.reason}")
+            if ending.reason == RTP_TIMEOUT and self.relay.silent_for(A) > self.config.rtp_timeout:
+                leg.abandon()  # the phone stopped sending: its BYE is sent once, its answer not awaited
         return result
 
     async def _watch(self, leg: PhoneLeg, ending: Hangup, hangup: asyncio.Event) -> None:

@@ -202,6 +202,13 @@ class OutboundCall:
             return self._finish(CallOutcome(487, reason, None, False, now), now)
         return []
 
+    def abandon(self, now: float) -> list[Action]:
+        """Stop waiting for a far end known to be gone (its media stopped): a BYE already sent is not
+        retransmitted and the call ends now with the outcome the BYE carried."""
+        if self.state is State.TERMINATING and self._bye is not None:
+            return self._finish_pending(now)
+        return []
+
     @property
     def finished(self) -> bool:
         return self.state is State.TERMINATED
