@@ -18,11 +18,11 @@ from pathlib import Path
 
 from switchboard.connectors.voice.base import Bridged, CallRequest, CallResult, Hangup
 from switchboard.connectors.voice.bridge import CALLER_HUNG_UP, RTP_TIMEOUT, BridgeConfig, Dial, first
+from switchboard.connectors.voice.inbound_bridge import IncomingBridge
 from switchboard.connectors.voice.inbound_leg import InboundLeg
 from switchboard.connectors.voice.recorder import CallRecorder
-from switchboard.connectors.voice.relay import A, B, RtpRelay
+from switchboard.connectors.voice.relay import A, B
 from switchboard.connectors.voice.sip_server import Inbound, SipServer
-from switchboard.connectors.voice.transport import local_address_for
 from switchboard.domain.voice import sdp, termination
 from switchboard.domain.voice.call import CallOutcome
 from switchboard.domain.voice.relay import LegMedia
@@ -40,7 +40,7 @@ def phone_code(result: CallResult) -> int:
     return 503 if result.code in termination.FAILOVER else result.code if 400 <= result.code < 700 else 480
 
 
-class DirectBridge:
+class DirectBridge(IncomingBridge):
     def __init__(
         self,
         server: SipServer,
@@ -51,18 +51,9 @@ class DirectBridge:
         config: BridgeConfig | None = None,
         wall: Callable[[], float] = time.time,
     ) -> None:
-        self.server, self.inbound, self.dial = server, inbound, dial
-        self.recorder = recorder
-        self.config = config or BridgeConfig()
-        self.loop = asyncio.get_running_loop()
-        self._wall0, self._mono0 = wall(), self.loop.time()
-        host = server.address[0]
-        self.local = local_address_for(*inbound.source) if host in ("0.0.0.0", "::") else host  # noqa: S104
-        self.relay = RtpRelay(LegMedia(sdp.PCMU), LegMedia(sdp.PCMU))
+        super().__init__(server, inbound, recorder=recorder, config=config, wall=wall)
+        self.dial = dial
         self.answered = asyncio.Event()
-
-    def _wall(self, moment: float | None) -> float | None:
-        return None if moment is None else round(self._wall0 + (moment - self._mono0), 3)
 
     async def run(self, request: CallRequest, hangup: asyncio.Event) -> DirectResult:
         phone = InboundLeg(self.server, self.inbound, self.local)

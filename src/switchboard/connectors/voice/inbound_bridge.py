@@ -40,18 +40,20 @@ class InboundResult:
     recording: Path | None = None
 
 
-class InboundBridge:
+class IncomingBridge:
+    """What the bridges of a call that came in to our SIP port share: the caller's INVITE, the relay (socket A
+    towards the caller), the recorder, and the monotonic-to-wall clock of the call's moments."""
+
     def __init__(
         self,
         server: SipServer,
         inbound: Inbound,
-        contacts: list[PhoneContact],
         *,
         recorder: CallRecorder | None = None,
         config: BridgeConfig | None = None,
         wall: Callable[[], float] = time.time,
     ) -> None:
-        self.server, self.inbound, self.contacts = server, inbound, contacts
+        self.server, self.inbound = server, inbound
         self.recorder = recorder
         self.config = config or BridgeConfig()
         self.loop = asyncio.get_running_loop()
@@ -62,6 +64,21 @@ class InboundBridge:
 
     def _wall(self, moment: float | None) -> float | None:
         return None if moment is None else round(self._wall0 + (moment - self._mono0), 3)
+
+
+class InboundBridge(IncomingBridge):
+    def __init__(
+        self,
+        server: SipServer,
+        inbound: Inbound,
+        contacts: list[PhoneContact],
+        *,
+        recorder: CallRecorder | None = None,
+        config: BridgeConfig | None = None,
+        wall: Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__(server, inbound, recorder=recorder, config=config, wall=wall)
+        self.contacts = contacts
 
     async def run(self, hangup: asyncio.Event) -> InboundResult:
         caller = InboundLeg(self.server, self.inbound, self.local)

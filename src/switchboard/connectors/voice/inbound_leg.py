@@ -11,6 +11,7 @@ import asyncio
 import secrets
 
 from switchboard.connectors.voice.sip_server import Address, Inbound, SipServer, stamp_via
+from switchboard.connectors.voice.timers import MachineTimers
 from switchboard.domain.voice.call import Action, CallOutcome, Finished, Send, StartTimer, StopTimer
 from switchboard.domain.voice.inbound import InboundCall, UasSetup
 from switchboard.domain.voice.sip import SipMessage
@@ -26,7 +27,7 @@ class InboundLeg:
         self.source = inbound.source
         self.transport = inbound.transport
         self.loop = asyncio.get_running_loop()
-        self.timers: dict[str, asyncio.TimerHandle] = {}
+        self.timers = MachineTimers(self.loop, self._on_timer)
         self.done: asyncio.Future[CallOutcome] = self.loop.create_future()
         port = server.address[1]
         setup = UasSetup(
@@ -45,14 +46,8 @@ class InboundLeg:
                 if not message.is_request:
                     message = stamp_via(message, self.source)
                 self.server.send_to(message, self.source, self.transport)
-            elif isinstance(action, StartTimer):
-                if action.name in self.timers:
-                    self.timers.pop(action.name).cancel()
-                self.timers[action.name] = self.loop.call_later(action.delay, self._on_timer, action.name)
-            elif isinstance(action, StopTimer):
-                handle = self.timers.pop(action.name, None)
-                if handle is not None:
-                    handle.cancel()
+            elif isinstance(action, (StartTimer, StopTimer)):
+                self.timers.apply(action)
             elif isinstance(action, Finished) and not self.done.done():
                 self.done.set_result(action.outcome)
 
@@ -61,14 +56,11 @@ class InboundLeg:
         return self.loop.time()
 
     def close(self, linger: float = 4.0) -> None:
-        for handle in self.timers.values():
-            handle.cancel()
-        self.timers.clear()
+        self.timers.cancel_all()
         self.loop.call_later(linger, self.server.dialogs.pop, self.call_id, None)
 
     def _on_message(self, message: SipMessage, _source: Address) -> None:
         self.apply(self.machine.receive(message, self.loop.time()))
 
     def _on_timer(self, name: str) -> None:
-        self.timers.pop(name, None)
         self.apply(self.machine.timer(name, self.loop.time()))

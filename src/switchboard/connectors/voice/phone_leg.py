@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass
 
 from switchboard.connectors.voice.sip_server import Address, SipServer
+from switchboard.connectors.voice.timers import MachineTimers
 from switchboard.connectors.voice.transport import local_address_for
 from switchboard.domain.voice import sdp
 from switchboard.domain.voice.call import (
@@ -62,7 +63,7 @@ class PhoneLeg:
         self.server = server
         self.contact = contact
         self.loop = asyncio.get_running_loop()
-        self.timers: dict[str, asyncio.TimerHandle] = {}
+        self.timers = MachineTimers(self.loop, self._on_timer)
         self.answered: asyncio.Future[sdp.Negotiated] = self.loop.create_future()
         self.done: asyncio.Future[CallOutcome] = self.loop.create_future()
         local_host, local_port = advertised(server, contact), server.address[1]
@@ -93,9 +94,7 @@ class PhoneLeg:
         self._apply(self.machine.abandon(self.loop.time()))
 
     def close(self, linger: float = 4.0) -> None:
-        for handle in self.timers.values():
-            handle.cancel()
-        self.timers.clear()
+        self.timers.cancel_all()
         # Retransmitted responses of a finished call are still answered for a few seconds.
         self.loop.call_later(linger, self.server.dialogs.pop, self.setup.call_id, None)
 
@@ -103,7 +102,6 @@ class PhoneLeg:
         self._apply(self.machine.receive(message, self.loop.time()))
 
     def _on_timer(self, name: str) -> None:
-        self.timers.pop(name, None)
         self._apply(self.machine.timer(name, self.loop.time()))
 
     def _apply(self, actions: list[Action]) -> None:
@@ -111,14 +109,8 @@ class PhoneLeg:
             if isinstance(action, Send):
                 if not self.server.send_to(action.message, self.contact.address, self.contact.transport):
                     self._apply(self.machine.timer("invite_timeout", self.loop.time()))  # the connection is gone
-            elif isinstance(action, StartTimer):
-                if action.name in self.timers:
-                    self.timers.pop(action.name).cancel()
-                self.timers[action.name] = self.loop.call_later(action.delay, self._on_timer, action.name)
-            elif isinstance(action, StopTimer):
-                handle = self.timers.pop(action.name, None)
-                if handle is not None:
-                    handle.cancel()
+            elif isinstance(action, (StartTimer, StopTimer)):
+                self.timers.apply(action)
             elif isinstance(action, StartMedia) and not self.answered.done():
                 self.answered.set_result(action.media)
             elif isinstance(action, Finished) and not self.done.done():

@@ -20,6 +20,7 @@ from typing import Any
 
 from switchboard.connectors.voice.base import CallRequest, CallResult
 from switchboard.connectors.voice.media import RtpStream
+from switchboard.connectors.voice.timers import MachineTimers
 from switchboard.connectors.voice.transport import Address, SipEndpoint, local_address_for
 from switchboard.domain.voice import sdp, termination
 from switchboard.domain.voice.billing import HANGUP_GRACE
@@ -168,7 +169,7 @@ class _Dialog:
         self.endpoint = endpoint
         self.call = call
         self.loop = asyncio.get_running_loop()
-        self.timers: dict[str, asyncio.TimerHandle] = {}
+        self.timers = MachineTimers(self.loop, self._on_timer)
         self.keys: list[str] = []
         self.result: asyncio.Future[CallOutcome] = self.loop.create_future()
         self.media: RtpStream | None = None
@@ -196,8 +197,7 @@ class _Dialog:
             outcome = await self.result
         finally:
             stopper.cancel()
-            for handle in self.timers.values():
-                handle.cancel()
+            self.timers.cancel_all()
             if self._playback is not None:
                 self._playback.cancel()
             self.media.close()
@@ -233,7 +233,6 @@ class _Dialog:
             self._apply(self.machine.receive(message, self.loop.time()))
 
     def _on_timer(self, name: str) -> None:
-        self.timers.pop(name, None)
         if self.machine is not None:
             self._apply(self.machine.timer(name, self.loop.time()))
 
@@ -241,14 +240,8 @@ class _Dialog:
         for action in actions:
             if isinstance(action, Send):
                 self.endpoint.send(action.message, self.trunk.remote)
-            elif isinstance(action, StartTimer):
-                if action.name in self.timers:
-                    self.timers.pop(action.name).cancel()
-                self.timers[action.name] = self.loop.call_later(action.delay, self._on_timer, action.name)
-            elif isinstance(action, StopTimer):
-                handle = self.timers.pop(action.name, None)
-                if handle is not None:
-                    handle.cancel()
+            elif isinstance(action, (StartTimer, StopTimer)):
+                self.timers.apply(action)
             elif isinstance(action, StartMedia):
                 self._start_media(action.media)
             elif isinstance(action, StopMedia):
