@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from switchboard.connectors.voice.sip_server import MAX_PENDING, SipServer
-from switchboard.domain.voice.registrar import FailureGuard
+from switchboard.domain.voice.registrar import FailureGuard, expected_response, parse_credentials
 from switchboard.domain.voice.sip import SipMessage, parse
 from switchboard.services.context import Services
 from switchboard.services.inbound_calls import InboundCalls
@@ -30,8 +30,10 @@ from switchboard.store import inbound as numbers
 from switchboard.store import phones as phone_store
 from switchboard.store.voice_tables import voice_calls
 from tests.conftest import Caller
+from tests.voice.conftest import IN
 from tests.voice.registrar_peers import Address, register_scenario, run_sipp_client, sip_port
-from tests.voice.test_bridge_peers import app_phone
+from tests.voice.sipp import free_udp_port
+from tests.voice.test_bridge_peers import app_phone, engine_to
 
 pytestmark = pytest.mark.timeout(90)
 PHONE, TRUNK = "127.0.0.1", "127.0.0.2"  # a phone's address; the trunk's (loopback answers on all of 127/8)
@@ -195,6 +197,74 @@ async def test_a_carriers_invite_with_bad_sdp_leaves_no_dialog_behind(
     await drained(port.server)  # each leg lingers 4 s for retransmissions, then goes
 
 
+@pytest.mark.usefixtures("voice_rates")
+async def test_a_phones_authenticated_invite_with_bad_sdp_leaves_no_dialog_behind(
+    port: Port, services: Services, caller: Caller
+) -> None:
+    """The same on the direct-dial path: the phone passes the digest, its SDP is refused 488, nothing is dialled."""
+    account, password = await phone_credentials(services, caller)
+    engine = services.caches["voice_engine"] = await engine_to(services, free_udp_port())  # never reached
+    try:
+        await send_bad_sdps_as_the_phone(port, account, password)
+    finally:
+        await engine.trunks.stop()
+    await drained(port.server)
+    async with services.db.read() as conn:
+        rows = (await conn.execute(sa.select(voice_calls))).all()
+    assert all(r.termination_code == "488" and r.cost == 0 for r in rows)
+
+
+async def send_bad_sdps_as_the_phone(port: Port, account: str, password: str) -> None:
+    """Each bad SDP in an INVITE of the phone: 407, then with its credentials 488; both ACKed."""
+    loop = asyncio.get_running_loop()
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind((PHONE, 0))
+        sock.setblocking(False)
+        for n, sdp_text in enumerate(BAD_SDPS[:4]):
+            call_id = f"phone-bad-sdp-{n}"
+            headers = basic("INVITE", call_id=call_id, to=f"<sip:{IN}@127.0.0.1>")
+            headers[1] = ("From", f"<sip:{account}@127.0.0.1>;tag=f1")
+            uri = f"sip:{IN}@127.0.0.1"
+            await loop.sock_sendto(sock, build("INVITE", uri, headers, sdp_text.encode()), port.address)
+            challenge = await final(sock)
+            assert challenge.status == 407
+            await loop.sock_sendto(sock, build("ACK", uri, acked(headers, challenge), b""), port.address)
+            header = digest(challenge.get("proxy-authenticate") or "", account, password, uri)
+            headers[4] = ("CSeq", "2 INVITE")
+            invite = build("INVITE", uri, [*headers, ("Proxy-Authorization", header)], sdp_text.encode())
+            await loop.sock_sendto(sock, invite, port.address)
+            refused = await final(sock)
+            assert refused.status == 488, (n, refused.encode()[:200])
+            ack = [(k, "2 ACK" if k == "CSeq" else v) for k, v in acked(headers, refused)]
+            await loop.sock_sendto(sock, build("ACK", uri, ack, b""), port.address)
+
+
+async def final(sock: socket.socket) -> SipMessage:
+    loop = asyncio.get_running_loop()
+    while True:
+        answer = parse(await asyncio.wait_for(loop.sock_recv(sock, 65535), 5))
+        if (answer.status or 0) >= 200:
+            return answer
+
+
+def acked(headers: list[tuple[str, str]], answer: SipMessage) -> list[tuple[str, str]]:
+    """The ACK of a non-2xx final answer: the INVITE's headers with the answer's To (its tag), CSeq method ACK."""
+    cseq = answer.cseq[0]
+    return [
+        ("To", answer.get("to") or "") if k == "To" else ("CSeq", f"{cseq} ACK") if k == "CSeq" else (k, v)
+        for k, v in headers
+    ]
+
+
+def digest(challenge: str, account: str, password: str, uri: str) -> str:
+    nonce = challenge.split('nonce="')[1].split('"')[0]
+    fields = f'username="{account}", realm="switchboard.test", nonce="{nonce}", uri="{uri}"'
+    fields += ', qop=auth, nc=00000001, cnonce="c0ffee", algorithm=MD5'
+    creds = parse_credentials(f'Digest {fields}, response="x"')
+    assert creds is not None
+    return f'Digest {fields}, response="{expected_response(creds, method="INVITE", password=password)}"'
+
+
 async def register_unreachable_phone(services: Services, caller: Caller) -> None:
     """The fixture's phone, registered at a contact nobody answers (only a call with a usable SDP would ring it)."""
     async with services.db.read() as conn:
@@ -234,7 +304,11 @@ SERIAL = itertools.count()
 LENGTHS = st.sampled_from(["auto", "auto", "auto", None, "abc", "100000", "0"])
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],  # 2 shared cores
+)
 @given(
     source=st.sampled_from([PHONE, TRUNK]),
     method=METHODS,
@@ -260,7 +334,7 @@ async def test_fuzzed_requests_never_crash_and_state_stays_bounded(
     logging.getLogger("switchboard").addHandler(errors)
     try:
         data = build(method, uri, headers, body.encode("utf-8", "surrogatepass"), length=length)
-        answers = await exchange(port.address, data, source=source)
+        answers = await exchange(port.address, data, source=source, wait=15.0)
     finally:
         logging.getLogger("switchboard").removeHandler(errors)
     clear(answers)
