@@ -143,13 +143,15 @@ def require_sipp() -> None:
 
 
 @contextlib.asynccontextmanager
-async def sipp(name: str, folder: Path, *, calls: int = 1, echo: bool = True, timeout: int = 30) -> AsyncIterator[int]:
-    """A SIPp UAS running ``SCENARIOS[name]`` for ``calls`` calls on 127.0.0.1; yields its SIP port.
+async def sipp(
+    name: str, folder: Path, *, calls: int = 1, echo: bool = True, timeout: int = 30, body: str | None = None
+) -> AsyncIterator[int]:
+    """A SIPp UAS running ``SCENARIOS[name]`` (or ``body``) for ``calls`` calls on 127.0.0.1; yields its SIP port.
 
     On exit SIPp must have finished every call of its scenario successfully (its exit code 0)."""
     require_sipp()
     path = folder / f"{name}.xml"
-    path.write_text(scenario(name, SCENARIOS[name]))
+    path.write_text(scenario(name, SCENARIOS[name] if body is None else body))
     port, media = free_udp_port(), free_media_port()
     command = ["sipp", "-sf", str(path), "-i", "127.0.0.1", "-p", str(port), "-m", str(calls), "-mi", "127.0.0.1"]
     command += ["-mp", str(media), "-timeout", f"{timeout}s", "-nostdin", "-trace_err"]

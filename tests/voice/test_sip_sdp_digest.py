@@ -115,6 +115,21 @@ def test_media_level_connection_wins_and_unusable_answers_are_refused() -> None:
         sdp.parse(b"v=0\r\nm=video 5000 RTP/AVP 96\r\n")
 
 
+@pytest.mark.parametrize(
+    "connection",
+    [
+        pytest.param("c=IN IP4 127.0.0.1\r\nm=audio 99999 RTP/AVP 0", id="port-over-65535"),
+        pytest.param("c=IN IP4 999.1.1.1\r\nm=audio 5000 RTP/AVP 0", id="not-an-address"),
+        pytest.param("c=IN IP4 media.example.com\r\nm=audio 5000 RTP/AVP 0", id="a-name"),
+    ],
+)
+def test_a_media_address_the_relay_cannot_send_to_is_refused(connection: str) -> None:
+    """Found by tests/voice/test_invite_fuzz.py: these were accepted, and the relay's sendto then raised on every
+    packet (OverflowError) or resolved a name while the event loop waited."""
+    with pytest.raises(sdp.SdpError):
+        sdp.parse(f"v=0\r\n{connection}\r\n".encode())
+
+
 def test_digest_matches_the_rfc_2617_example() -> None:
     challenge = digest.parse_challenge(
         'Digest realm="testrealm@host.com", qop="auth,auth-int", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", '

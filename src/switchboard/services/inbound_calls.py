@@ -25,7 +25,7 @@ from switchboard.connectors.voice.sip_server import Inbound, SipServer
 from switchboard.domain.numbers import classify
 from switchboard.domain.voice import billing
 from switchboard.domain.voice.inbound import caller_of
-from switchboard.domain.voice.sip import response, user_of
+from switchboard.domain.voice.sip import param, response, user_of
 from switchboard.errors import Product
 from switchboard.services.context import Services
 from switchboard.services.direct_calls import direct_dial
@@ -53,7 +53,9 @@ class InboundCalls:
     async def handle(self, inbound: Inbound) -> None:
         """The registrar's handler of requests that are neither REGISTER nor OPTIONS."""
         message = inbound.message
-        if message.method != "INVITE":
+        # Requests of calls we do not hold, and re-INVITEs (a To tag) of dialogs that are gone or never were: a
+        # carrier's late session refresh must not ring the phones again as a new call (RFC 3261 12.2.2).
+        if message.method != "INVITE" or param(message.get("to") or "", "tag") is not None:
             inbound.answer(response(message, 481, "Call/Transaction Does Not Exist"))
             return
         key = (message.call_id, message.cseq[0])

@@ -63,7 +63,10 @@ class DirectBridge(IncomingBridge):
             media = sdp.negotiate(offer)
         except sdp.SdpError:
             phone.apply(phone.machine.reject(488, termination.reason_for(488), phone.now))
-            return await self._result(phone, None)
+            try:
+                return await self._result(phone, None)
+            finally:
+                phone.close(self.config.linger)  # else its entry in the server's dialogs stays forever
         side_a, side_b = await self.relay.open(self.local)
         self.relay.legs[A].media = LegMedia(media.payload_type, media.dtmf_pt)
         self.relay.set_peer(A, media.remote)

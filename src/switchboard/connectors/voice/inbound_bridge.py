@@ -87,7 +87,10 @@ class InboundBridge(IncomingBridge):
             media = sdp.negotiate(offer)
         except sdp.SdpError:
             caller.apply(caller.machine.reject(488, termination.reason_for(488), caller.now))
-            return await self._result(caller, None)
+            try:
+                return await self._result(caller, None)
+            finally:
+                caller.close(self.config.linger)  # else its entry in the server's dialogs stays forever
         side_a, side_b = await self.relay.open(self.local)
         self.relay.legs[A].media = LegMedia(media.payload_type, media.dtmf_pt)
         self.relay.set_peer(A, media.remote)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 
 PCMU = 0
@@ -117,7 +118,19 @@ def parse(body: bytes) -> Session:
     address = media_address or session_address
     if port is None or address is None:
         raise SdpError("no audio stream with an address")
+    _check_reachable(address, port)
     return Session(address=address, port=port, payloads=payloads, rtpmap=rtpmap, direction=direction)
+
+
+def _check_reachable(address: str, port: int) -> None:
+    """What the relay will send to: a port number and an IP address (refused here, these would make its sendto
+    raise OverflowError on every packet, or resolve a name while the event loop waits)."""
+    if port > 65535:
+        raise SdpError(f"port out of range: {port}")
+    try:
+        ipaddress.ip_address(address)
+    except ValueError as exc:
+        raise SdpError(f"the connection address is not an IP address: {address[:60]!r}") from exc
 
 
 def negotiate(remote: Session, offered: tuple[int, ...] = (PCMU, PCMA)) -> Negotiated:
