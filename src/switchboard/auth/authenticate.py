@@ -16,8 +16,9 @@ Checks run in this order; the first that fails decides the answer (docs/auth.md 
 
 Before them, an IP blocked for repeated unknown keys, or a key blocked from that IP for repeated wrong
 signatures, is refused; after them, with replay protection on, a Sign seen before is refused (see
-auth/guard.py). An unknown key does the same work as a known one (a secret decrypted, a signature compared),
-so the time of the answer does not tell them apart.
+auth/guard.py). An unknown key does the same work as a known one (one row read and decoded into the same
+objects: the lookup's decoy row or the key cache's decoy entry; a secret decrypted, a signature compared), so
+the time of the answer does not tell them apart.
 """
 
 from __future__ import annotations
@@ -253,11 +254,11 @@ class Authenticator:
         """The key and its account, and the app when it could be read in the same round trip: (found, app,
         whether the app was read). With Redis the key comes from its cache and the app is read afterwards."""
         if self.s.redis is not None:
-            found = await key_cache.get(self.s.redis, api_key)
-            if found is None:
-                found = await tenants.get_key_with_account(conn, api_key)
-                if found is not None:
-                    await key_cache.put(self.s.redis, *found)
+            cached = await key_cache.get(self.s.redis, api_key)
+            if cached is not None:
+                return cached.found, None, False
+            found = await tenants.get_key_with_account(conn, api_key)
+            await key_cache.put(self.s.redis, api_key, found)  # an unknown key as a decoy entry
             return found, None, False
         if app_id:
             with_app = await tenants.get_key_account_app(conn, api_key, app_id)

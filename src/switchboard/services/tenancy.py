@@ -137,6 +137,7 @@ class Tenancy:
                 )
             account = await tenants.get_account(conn, account_id)
         assert account is not None
+        await key_cache.forget(self.s.redis, api_key)  # the string may be cached as an unknown key
         return NewAccount(account=account, api_key=api_key, api_secret=secret, apps=app_ids)
 
     async def account(self, account_id: int) -> Account:
@@ -237,6 +238,7 @@ class Tenancy:
                 allowed_apps=list(apps) if apps else None,
                 now=now,
             )
+        await key_cache.forget(self.s.redis, api_key)  # the string may be cached as an unknown key
         return api_key, secret
 
     async def update_key(self, api_key: str, **values: Any) -> ApiKey:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -33,18 +33,6 @@ _MOVE_MONEY = (
 _ADD_LEDGER = ledger.insert()
 _APP = sa.select(apps).where(apps.c.app_id == sa.bindparam("app_id"))
 _KEY = sa.select(api_keys).where(api_keys.c.api_key == sa.bindparam("api_key"))
-_KEY_WITH_ACCOUNT = (
-    sa.select(api_keys, accounts)
-    .join(accounts, accounts.c.id == api_keys.c.account_id)
-    .where(api_keys.c.api_key == sa.bindparam("api_key"))
-)
-# The same with the request's app, when it names one (whoever owns it: the caller checks), in one round trip.
-_KEY_WITH_ACCOUNT_AND_APP = (
-    sa.select(api_keys, accounts, apps)
-    .join(accounts, accounts.c.id == api_keys.c.account_id)
-    .outerjoin(apps, apps.c.app_id == sa.bindparam("app_id"))
-    .where(api_keys.c.api_key == sa.bindparam("api_key"))
-)
 
 
 @dataclass(frozen=True)
@@ -85,6 +73,93 @@ class App:
     call_url: str | None
     options: dict[str, Any]
     created_at: datetime
+
+
+# An unknown key costs what a known one costs (the time of the answer must not tell them apart): the key lookups
+# always return exactly one row of the same columns and types, the key's or, when there is none, a decoy, and
+# both are decoded into the same objects before the decoy is turned into None. The decoy never authenticates:
+# the lookup answers None for it whatever key string was asked (the ``decoy`` column decides, and a real row
+# sorts first), and even taken for a key it would fail every check (its key string is never issued, its
+# secret is no sealed token, the key is disabled, the account locked and its workspace off).
+DECOY_API_KEY = "never-issued"  # ids.new_api_key issues letters and digits only
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NOT_SEALED = "decoy: not a sealed secret, nothing opens it"
+DECOY_KEY = ApiKey(
+    id=0,
+    account_id=0,
+    api_key=DECOY_API_KEY,
+    secret_enc=_NOT_SEALED,
+    enabled=False,
+    allowed_ips=[],
+    allowed_apps=None,
+    created_at=_EPOCH,
+)
+DECOY_ACCOUNT = Account(
+    id=0,
+    name="decoy",
+    currency="XXX",
+    balance=0,
+    gift=0,
+    credit=0,
+    locked=True,
+    workspace_enabled=False,
+    timezone="UTC",
+    created_at=_EPOCH,
+)
+_KEY_LABELS = {f: f"key_{f}" for f in ApiKey.__dataclass_fields__}
+_ACCOUNT_LABELS = {f: f"account_{f}" for f in Account.__dataclass_fields__}
+_REAL_KEY = (
+    sa.select(
+        *(api_keys.c[f].label(label) for f, label in _KEY_LABELS.items()),
+        *(accounts.c[f].label(label) for f, label in _ACCOUNT_LABELS.items()),
+        sa.literal_column("0", sa.Integer).label("decoy"),
+    )
+    .join_from(api_keys, accounts, accounts.c.id == api_keys.c.account_id)
+    .where(api_keys.c.api_key == sa.bindparam("api_key"))
+)
+
+
+def _inline(value: object, column: sa.Column[Any]) -> sa.ColumnElement[Any]:
+    """A decoy value written into the statement as a literal of the column's type (a bound value would cost
+    every execution its processing, real keys' included). Only this module's constants come here."""
+    if value is None:
+        return sa.null()
+    if isinstance(value, bool):
+        return sa.true() if value else sa.false()
+    if isinstance(value, int):
+        return sa.literal_column(str(value), column.type)
+    if isinstance(value, datetime):
+        text = value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    elif isinstance(value, list):
+        assert not value, value
+        text = "[]"
+    else:
+        text = str(value)
+    assert "'" not in text, value
+    return sa.literal_column(f"'{text}'", column.type)
+
+
+_DECOY_ROW = sa.select(
+    *(_inline(getattr(DECOY_KEY, f), api_keys.c[f]).label(label) for f, label in _KEY_LABELS.items()),
+    *(_inline(getattr(DECOY_ACCOUNT, f), accounts.c[f]).label(label) for f, label in _ACCOUNT_LABELS.items()),
+    sa.literal_column("1", sa.Integer).label("decoy"),
+)
+# The key and its account, or the decoy: always one row.
+_KEY_WITH_ACCOUNT = sa.union_all(_REAL_KEY, _DECOY_ROW).order_by(sa.literal_column("decoy")).limit(1)
+# The same with the request's app, when it names one (whoever owns it: the caller checks), in one round trip;
+# the app is read and decoded for the decoy too.
+_FOUND_KEY = _KEY_WITH_ACCOUNT.subquery("found")
+_KEY_WITH_ACCOUNT_AND_APP = sa.select(_FOUND_KEY, apps).select_from(
+    _FOUND_KEY.outerjoin(apps, apps.c.app_id == sa.bindparam("app_id"))
+)
+
+
+def _key_with_account(row: sa.Row[Any]) -> tuple[ApiKey, Account] | None:
+    """The key and account of a lookup's row, None for the decoy (decoded all the same: see DECOY_API_KEY)."""
+    m = row._mapping
+    key = ApiKey(**{f: m[label] for f, label in _KEY_LABELS.items()})
+    account = Account(**{f: m[label] for f, label in _ACCOUNT_LABELS.items()})
+    return None if m["decoy"] else (key, account)
 
 
 def _account(row: sa.Row[Any]) -> Account:
@@ -221,19 +296,21 @@ async def get_key(conn: AsyncConnection, api_key: str) -> ApiKey | None:
 
 
 async def get_key_with_account(conn: AsyncConnection, api_key: str) -> tuple[ApiKey, Account] | None:
-    """The key and its account in one round trip (the hot path of authentication)."""
-    row = (await conn.execute(_KEY_WITH_ACCOUNT, {"api_key": api_key})).first()
-    return (_key(row), _account(row)) if row else None
+    """The key and its account in one round trip (the hot path of authentication); an unknown key reads and
+    decodes the decoy row instead, so it does the same work."""
+    row = (await conn.execute(_KEY_WITH_ACCOUNT, {"api_key": api_key})).one()
+    return _key_with_account(row)
 
 
 async def get_key_account_app(
     conn: AsyncConnection, api_key: str, app_id: str
 ) -> tuple[ApiKey, Account, App | None] | None:
-    """The key, its account and the app ``app_id`` (None when no app has that id) in one round trip."""
-    row = (await conn.execute(_KEY_WITH_ACCOUNT_AND_APP, {"api_key": api_key, "app_id": app_id})).first()
-    if row is None:
-        return None
-    return _key(row), _account(row), _app(row) if row._mapping[apps.c.id] is not None else None
+    """The key, its account and the app ``app_id`` (None when no app has that id) in one round trip; an unknown
+    key reads the decoy row and the app all the same."""
+    row = (await conn.execute(_KEY_WITH_ACCOUNT_AND_APP, {"api_key": api_key, "app_id": app_id})).one()
+    found = _key_with_account(row)
+    app = _app(row) if row._mapping[apps.c.id] is not None else None
+    return (*found, app) if found is not None else None
 
 
 async def list_keys(conn: AsyncConnection, account_id: int) -> list[ApiKey]:
